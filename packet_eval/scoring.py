@@ -1,0 +1,168 @@
+"""Turn claim evidence into a level per criterion and an overall level, with the reasons.
+
+The committee's logic, as code: a level is sustained when several claims reach it (one claim
+in a short text), the overall level also needs several criteria to reach it, and anti-signals
+(participation verbs, team-only claims, bare numbers …) cap what a claim can show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from packet_eval.criteria import Criterion, Rubric, ScoringRules
+from packet_eval.detecting import ClaimEvidence, Evidence
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one claim shows on one criterion: its (capped) signal tier and its anti cap."""
+
+    tier: int | None
+    cap: int | None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def strong(self) -> bool:
+        return self.tier is not None and self.tier >= 3
+
+
+def read(evidence: Sequence[Evidence]) -> Reading:
+    """Read one claim's evidence on one criterion."""
+    live = [ev for ev in evidence if not ev.negated]
+    tier = max((ev.tier for ev in live if ev.polarity == "signal"), default=None)
+    cap = min((ev.tier for ev in live if ev.polarity == "anti"), default=None)
+    if tier is not None and cap is not None:
+        tier = min(tier, cap)
+    return Reading(tier=tier, cap=cap, evidence=tuple(evidence))
+
+
+@dataclass(frozen=True)
+class ClaimScore:
+    """A claim's reading on every criterion and the level it reads at on its own."""
+
+    claim: int
+    readings: dict[str, Reading]
+    level: int | None
+    learned: float | None = None
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    """A criterion's level for the whole packet and the claims that set it."""
+
+    criterion: Criterion
+    level: int
+    confidence: float
+    supporting: tuple[int, ...]
+    pulling_down: tuple[int, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class PacketScore:
+    """The packet's level, with every criterion's score and every claim's reading."""
+
+    level: int
+    confidence: float
+    criteria: list[CriterionScore]
+    claims: list[ClaimScore]
+    supporting: tuple[int, ...] = field(default=())
+    reason: str = ""
+
+
+def claim_level(readings: dict[str, Reading], claim_caps: Sequence[int]) -> int | None:
+    """Return the level a claim reads at: its best criterion, capped by claim-wide anti-signals."""
+    best = max((r.tier for r in readings.values() if r.tier is not None), default=None)
+    cap = min(claim_caps, default=None)
+    if best is None:
+        return cap
+    return best if cap is None else min(best, cap)
+
+
+def score_claims(rubric: Rubric, found: list[ClaimEvidence]) -> list[ClaimScore]:
+    """Read every claim on every active criterion."""
+    index = rubric.signal_index()
+    out: list[ClaimScore] = []
+    for ce in found:
+        by_crit: dict[str, list[Evidence]] = {}
+        for ev in ce.evidence:
+            by_crit.setdefault(ev.criterion, []).append(ev)
+        readings = {c.id: read(by_crit.get(c.id, [])) for c in rubric.active}
+        caps = [
+            ev.tier for ev in ce.active()
+            if ev.polarity == "anti" and index[ev.signal][1].caps == "claim"
+        ]
+        out.append(ClaimScore(claim=ce.claim, readings=readings, level=claim_level(readings, caps)))
+    return out
+
+
+def needed(rules: ScoringRules, evidenced: int) -> int:
+    """Return how many claims must reach a level for it to be sustained."""
+    if evidenced < rules.support_min_claims:
+        return 1
+    return max(rules.support, math.ceil(rules.support_share * evidenced))
+
+
+def _sustained(tiers: Sequence[int], need: int) -> int | None:
+    ranked = sorted(tiers, reverse=True)
+    return ranked[need - 1] if len(ranked) >= need else None
+
+
+def score_criterion(crit: Criterion, claims: list[ClaimScore], rules: ScoringRules) -> CriterionScore:
+    """Set one criterion's level from the claims that show it and the ones that pull it down."""
+    pos = [(c.claim, c.readings[crit.id].tier) for c in claims if c.readings[crit.id].tier]
+    tiers = [t for _, t in pos if t is not None]
+    evidenced = sum(1 for c in claims if c.level is not None)
+    need = needed(rules, evidenced)
+    if not tiers:
+        return CriterionScore(crit, rules.floor, 0.2, (), (), "no claim shows this criterion")
+    level = _sustained(tiers, need)
+    top = max(tiers)
+    if level is None:
+        level = max(rules.floor, top - 1)
+        reason = f"one claim reads L{top}; {need} are needed to sustain a level"
+    else:
+        count = sum(1 for t in tiers if t >= level)
+        reason = f"{count} claim{'s' if count > 1 else ''} at L{level} or above"
+    supporting = tuple(cid for cid, t in pos if t is not None and t >= level)
+    down = tuple(
+        c.claim for c in claims
+        if c.readings[crit.id].cap is not None and (c.readings[crit.id].tier or 0) < level
+    )
+    if len(down) > len(supporting) and level > rules.floor:
+        level -= 1
+        reason += f"; {len(down)} claims with anti-signals pull it to L{level}"
+    confidence = _confidence(len(supporting), len(down), need)
+    return CriterionScore(crit, level, confidence, supporting, down, reason)
+
+
+def _confidence(support: int, against: int, need: int) -> float:
+    base = min(0.95, 0.45 + 0.15 * (support - need + 1))
+    return round(max(0.2, base * (1 - 0.5 * against / (against + support + 1))), 2)
+
+
+def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
+    """Set the packet's level: enough claims and enough criteria must reach it."""
+    rules = rubric.ladder.scoring
+    crit_scores = [score_criterion(c, claims, rules) for c in rubric.active]
+    levels = [c.level for c in claims if c.level is not None]
+    if not levels:
+        return PacketScore(rules.floor, 0.2, crit_scores, claims, (), "no claim shows any criterion")
+    need = needed(rules, len(levels))
+    breadth = rules.breadth if len(levels) >= rules.support_min_claims else 1
+    for level in range(5, rules.floor - 1, -1):
+        supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
+        shown = {
+            cid for c in claims if c.level is not None and c.level >= level
+            for cid, r in c.readings.items() if r.tier is not None and r.tier >= level
+        }
+        if len(supporters) >= need and (len(shown) >= breadth or level <= rules.floor):
+            conf = _confidence(len(supporters), sum(1 for lv in levels if lv < level) // 3, need)
+            reason = (
+                f"{len(supporters)} of {len(levels)} evidenced claims read L{level} or above, "
+                f"across {len(shown)} criteria"
+            )
+            return PacketScore(level, conf, crit_scores, claims, supporters, reason)
+    return PacketScore(rules.floor, 0.3, crit_scores, claims, (), "no level is sustained")
