@@ -104,6 +104,8 @@ class Lexicon(_Frozen):
     negators: list[str]
     agency_verbs: list[str] = Field(description="lemmas of verbs that open a bullet with an implied 'I'")
     negation_window: int = Field(3, ge=1, le=8)
+    past_tense_suffix: str = Field("ed", description="a bullet opening with a word ending so is a verb")
+    level_words: list[str] = []
 
 
 class Signal(_Frozen):

@@ -129,7 +129,10 @@ class Detector:
         if "LEX_SINGULAR" in labels or "LEX_OWN_PART" in labels:
             return "own"
         first = next((t for t in span if t.is_alpha), None)
-        opens_with_verb = first is not None and first.lemma_.lower() in lex.agency_verbs
+        opens_with_verb = first is not None and (
+            first.lemma_.lower() in lex.agency_verbs
+            or (first.lower_.endswith(lex.past_tense_suffix) and first.lemma_.lower() != first.lower_)
+        )
         if opens_with_verb and first is not None and ("LEX_PLURAL", first.i) not in lexical:
             return "own"
         if "LEX_PLURAL" in labels:
