@@ -133,20 +133,47 @@ def evaluate_packet(
     )
 
 
+AUTO = "auto"
+
+
+def resolve_model(
+    model: Model | str | Path | None, rubric: Rubric, *, strict: bool = False
+) -> Model | None:
+    """Return the model to read with: a loaded one, one loaded from a path, the bundled one
+    when `model` is "auto" (None if none is shipped), or None for the rule-only reading."""
+    from packet_eval.classifying import Model as LoadedModel
+    from packet_eval.classifying import load_model
+    from packet_eval.resources import default_model_dir
+
+    if model is None or isinstance(model, LoadedModel):
+        return model
+    if str(model) == AUTO:
+        bundled = default_model_dir()
+        if not (bundled / "reader.json").is_file():
+            return None
+        return load_model(bundled, rubric, strict=strict)
+    return load_model(model, rubric, strict=strict)
+
+
 def evaluate(
     source: str | Path | Packet,
     *,
     text: str | None = None,
     target: int | str | None = None,
     criteria: str | Path | None = None,
-    model: Model | None = None,
+    model: Model | str | Path | None = AUTO,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Report:
-    """Read, score and explain one packet: a path ('-' for stdin), a Packet, or `text=`."""
+    """Read, score and explain one packet: a path ('-' for stdin), a Packet, or `text=`.
+
+    `model` is "auto" (the bundled learned reader when present), a model directory, a loaded
+    model, or None for the rule-only reading.
+    """
     if isinstance(source, Packet):
         packet = source
     elif text is not None:
         packet = packet_from_text(text, str(source))
     else:
         packet = read_path(source, max_bytes=max_bytes)
-    return evaluate_packet(packet, target=target, rubric=load_rubric(criteria), model=model)
+    rubric = load_rubric(criteria)
+    return evaluate_packet(packet, target=target, rubric=rubric, model=resolve_model(model, rubric))

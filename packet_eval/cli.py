@@ -11,13 +11,17 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
 
 import typer
 
 from packet_eval.errors import PacketEvalError, UsageError
 from packet_eval.reading import DEFAULT_MAX_BYTES
 from packet_eval.rendering import ReportFormat
+
+if TYPE_CHECKING:
+    from packet_eval.classifying import Model
+    from packet_eval.criteria import Rubric
 
 app = typer.Typer(
     name="packet-eval",
@@ -37,6 +41,12 @@ CriteriaOpt = Annotated[
     typer.Option("--criteria", help="Criteria directory (ladder.yaml + one YAML per criterion).",
                  show_default="bundled"),
 ]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model directory (reader.json + reader.npz).", show_default="bundled"),
+]
+NoModelOpt = Annotated[bool, typer.Option("--no-model", help="Rule-only reading; skip the learned reader.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Refuse a model trained with other criteria.")]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to FILE (atomically).")
 ]
@@ -99,19 +109,68 @@ def score(
     output: OutputOpt = None,
     max_bytes: Annotated[int, typer.Option(
         "--max-bytes", min=1, help="Refuse inputs larger than this.")] = DEFAULT_MAX_BYTES,
+    model: ModelOpt = None,
+    no_model: NoModelOpt = False,
+    strict: StrictOpt = False,
 ) -> None:
     """Score one packet: its level, each criterion's level and evidence, and gap notes."""
     from packet_eval.api import evaluate
+    from packet_eval.criteria import load_rubric
     from packet_eval.rendering import render
 
     goal = _level(target, "--target")
     floor = _level(fail_under, "--fail-under")
-    report = evaluate(path, target=goal, criteria=criteria, max_bytes=max_bytes)
+    rubric = load_rubric(criteria)
+    reader = _reader(model, no_model, strict, rubric)
+    report = evaluate(path, target=goal, criteria=criteria, max_bytes=max_bytes, model=reader)
     color = fmt is ReportFormat.text and output is None and sys.stdout.isatty()
     _emit(render(report, fmt, color=color), output)
     if floor is not None and report.level < floor:
         typer.echo(f"packet-eval: reads L{report.level}, below --fail-under L{floor}", err=True)
         raise typer.Exit(EXIT_BELOW)
+
+
+def _reader(model: Path | None, no_model: bool, strict: bool, rubric: Rubric) -> Model | None:
+    """Load the learned reader the options ask for, printing any drift warning on stderr."""
+    from packet_eval.api import AUTO, resolve_model
+
+    if no_model:
+        if model is not None:
+            raise UsageError("--model and --no-model contradict each other")
+        return None
+    reader = resolve_model(model if model is not None else AUTO, rubric, strict=strict)
+    if reader is None:
+        typer.echo("packet-eval: no bundled model; rule-only reading (run `packet-eval train`)", err=True)
+    for warning in reader.warnings if reader else ():
+        typer.echo(f"packet-eval: warning: {warning}", err=True)
+    return reader
+
+
+@app.command()
+@_guarded
+def train(
+    corpus: Annotated[Path, typer.Option("--corpus", help="Directory of labelled *.jsonl claims.")] = Path("corpus/claims"),
+    out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path("models"),
+    criteria: CriteriaOpt = None,
+) -> None:
+    """Train the learned reader from the project's own labelled corpus (needs scikit-learn)."""
+    from packet_eval.criteria import load_rubric
+
+    try:
+        from packet_eval.modelcard import write_card
+        from packet_eval.training import train as run_training
+    except ImportError as exc:
+        raise UsageError("training needs scikit-learn", hint='pip install -e ".[train]"') from exc
+    rubric = load_rubric(criteria)
+    typer.echo(f"training on {corpus} …", err=True)
+    meta = run_training(corpus, out, rubric)
+    write_card(meta, out)
+    cv = meta["cross_validation"]
+    typer.echo(
+        f"wrote {out}/reader.npz, reader.json, MODEL_CARD.md: {meta['corpus']['claims']} claims, "
+        f"{meta['features']['count']} features; cross-validated QWK {cv['combined_qwk']} "
+        f"(learned {cv['learned_qwk']}, rules {cv['rule_only_qwk']}), exact {cv['exact']}"
+    )
 
 
 @app.command()
@@ -133,19 +192,28 @@ class EvalFormat(str, Enum):
 def evaluate_cmd(
     path: Annotated[Path, typer.Argument(help="JSONL file with a text and a level per record.")],
     by: Annotated[str | None, typer.Option("--by", help="Also report per value of this field, e.g. source_repo.")] = None,
-    documents: Annotated[bool, typer.Option(
+    documents_mode: Annotated[bool, typer.Option(
         "--documents", help="Join records sharing source, track and level into one document each.")] = False,
     text_field: Annotated[str, typer.Option("--text-field")] = "text",
     level_field: Annotated[str, typer.Option("--level-field")] = "level",
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f")] = EvalFormat.text,
     criteria: CriteriaOpt = None,
+    model: ModelOpt = None,
+    no_model: NoModelOpt = False,
+    strict: StrictOpt = False,
     output: OutputOpt = None,
 ) -> None:
-    """Agreement with labelled levels: exact, adjacent (±1), quadratic weighted kappa, Spearman."""
+    """Agreement with labelled levels: exact, adjacent (±1), quadratic weighted kappa, Spearman.
+
+    Reports the rule-only reading and, when a model is available, the combined one, in one run.
+    """
+    from packet_eval.criteria import load_rubric
     from packet_eval.evaluating import run_evaluation
 
+    reader = _reader(model, no_model, strict, load_rubric(criteria))
     _emit(run_evaluation(path, by=by, documents_mode=documents_mode, text_field=text_field,
-                         level_field=level_field, fmt=fmt.value, criteria=criteria), output)
+                         level_field=level_field, fmt=fmt.value, criteria=criteria, model=reader),
+          output)
 
 
 @criteria_app.command("list")

@@ -7,9 +7,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
 
 from packet_eval.errors import InputError
+
+if TYPE_CHECKING:
+    from packet_eval.classifying import Model
 
 LEVELS = 5
 
@@ -182,8 +187,10 @@ def run_evaluation(
     level_field: str = "level",
     fmt: str = "text",
     criteria: str | Path | None = None,
+    model: Model | None = None,
 ) -> str:
-    """Score a labelled JSONL file and render agreement overall, per group, and level-word free."""
+    """Score a labelled JSONL file with the rules alone and (given a model) with both readers,
+    and render agreement overall, per group, and without records that name a level."""
     from packet_eval.api import evaluate_packet
     from packet_eval.criteria import load_rubric
     from packet_eval.reading import packet_from_text
@@ -195,14 +202,22 @@ def run_evaluation(
         raise InputError(f"{path}: no records")
     if documents_mode:
         records = documents(records, ["source_repo", "track"])
-
-    def level_of(rec: Record) -> int:
-        return evaluate_packet(packet_from_text(rec.text, rec.id, rec.id), rubric=rubric).level
-
-    pairs = score_records(records, level_of)
     naming = _level_words_re(rubric.lexicon.level_words)
-    plain = [(r, p) for r, p in pairs if not naming.search(r.text)]
-    rows = agreement_by(pairs, by)
-    rows.append(agreement("without level words", plain))
     unit = "documents" if documents_mode else "records"
-    return render_agreement(rows, title=f"{Path(path).name}: {len(pairs)} {unit}", fmt=fmt)
+    readers: list[tuple[str, Model | None]] = [("rules only", None)]
+    if model is not None:
+        readers.append(("rules + learned reader", model))
+    parts = []
+    for name, reader in readers:
+        def level_of(rec: Record, reader: Model | None = reader) -> int:
+            packet = packet_from_text(rec.text, rec.id, rec.id)
+            return evaluate_packet(packet, rubric=rubric, model=reader).level
+
+        pairs = score_records(records, level_of)
+        rows = agreement_by(pairs, by)
+        rows.append(agreement("without level words", [(r, p) for r, p in pairs if not naming.search(r.text)]))
+        title = f"{Path(path).name}: {len(pairs)} {unit}, {name}"
+        parts.append(render_agreement(rows, title=title, fmt=fmt))
+    if fmt == "json":
+        return "[\n" + ",\n".join(p.rstrip() for p in parts) + "\n]\n"
+    return "\n".join(parts)

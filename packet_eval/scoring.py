@@ -22,6 +22,8 @@ class Reading:
     tier: int | None
     cap: int | None
     evidence: tuple[Evidence, ...] = ()
+    learned: float | None = None
+    reasons: tuple[str, ...] = ()
 
     @property
     def strong(self) -> bool:
@@ -143,6 +145,18 @@ def _confidence(support: int, against: int, need: int) -> float:
     return round(max(0.2, base * (1 - 0.5 * against / (against + support + 1))), 2)
 
 
+def _criteria_shown(claims: list[ClaimScore], level: int) -> set[str]:
+    """Return the criteria (and the learned reader, as one voice) that reach a level."""
+    shown: set[str] = set()
+    for c in claims:
+        if c.level is None or c.level < level:
+            continue
+        shown.update(cid for cid, r in c.readings.items() if r.tier is not None and r.tier >= level)
+        if c.learned is not None and round(c.learned) >= level:
+            shown.add("learned")
+    return shown
+
+
 def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
     """Set the packet's level: enough claims and enough criteria must reach it."""
     rules = rubric.ladder.scoring
@@ -154,10 +168,7 @@ def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
     breadth = rules.breadth if len(levels) >= rules.support_min_claims else 1
     for level in range(5, rules.floor - 1, -1):
         supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
-        shown = {
-            cid for c in claims if c.level is not None and c.level >= level
-            for cid, r in c.readings.items() if r.tier is not None and r.tier >= level
-        }
+        shown = _criteria_shown(claims, level)
         if len(supporters) >= need and (len(shown) >= breadth or level <= rules.floor):
             conf = _confidence(len(supporters), sum(1 for lv in levels if lv < level) // 3, need)
             reason = (

@@ -1,0 +1,70 @@
+"""Turn a claim into named features for the learned reader: words, rule hits, agency, shape.
+
+The same function serves training and scoring, so a feature means the same thing in both.
+Feature names are readable on purpose: the report quotes the strongest of them as reasons.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from packet_eval.detecting import ClaimEvidence
+from packet_eval.scoring import read
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+LENGTH_BUCKETS = ((5, "short"), (12, "medium"), (25, "long"))
+
+
+def _word(tok: object) -> str | None:
+    from spacy.tokens import Token
+
+    assert isinstance(tok, Token)
+    if tok.like_num or tok.is_digit:
+        return "<num>"
+    if tok.is_alpha:
+        return tok.lemma_.lower()
+    if tok.text in {"%", "$", "€", "£"}:
+        return tok.text
+    return None
+
+
+def _length(n: int) -> str:
+    for limit, name in LENGTH_BUCKETS:
+        if n <= limit:
+            return name
+    return "very-long"
+
+
+def featurize(span: Span, found: ClaimEvidence) -> list[str]:
+    """Return the sorted, de-duplicated feature names of one claim."""
+    words = [w for w in (_word(t) for t in span) if w is not None]
+    feats = {f"w:{w}" for w in words}
+    feats.update(f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    if words:
+        feats.add(f"first:{words[0]}")
+    feats.add(f"agency:{found.agency}")
+    feats.add(f"len:{_length(len(words))}")
+    by_crit: dict[str, list] = {}
+    for ev in found.evidence:
+        if ev.negated:
+            feats.add(f"neg:{ev.signal}")
+            continue
+        feats.add(f"{'rule' if ev.polarity == 'signal' else 'anti'}:{ev.signal}")
+        by_crit.setdefault(ev.criterion, []).append(ev)
+    for crit, evs in by_crit.items():
+        reading = read(evs)
+        if reading.tier is not None:
+            feats.add(f"tier:{crit}:{reading.tier}")
+    return sorted(feats)
+
+
+def describe(feature: str) -> str:
+    """Return a feature name as a reader would say it: 'b:other_team' -> 'other team'."""
+    kind, _, name = feature.partition(":")
+    if kind in {"w", "b", "first"}:
+        return name.replace("_", " ")
+    if kind in {"rule", "anti", "neg"}:
+        return f"{kind} {name}"
+    return feature

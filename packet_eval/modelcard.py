@@ -1,0 +1,69 @@
+"""Write the model card: what the reader was trained on and how well it agrees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packet_eval.writing import write_atomic
+
+
+def _table(mapping: dict[str, Any]) -> str:
+    head = "| " + " | ".join(mapping) + " |"
+    rule = "|" + "---|" * len(mapping)
+    row = "| " + " | ".join(str(v) for v in mapping.values()) + " |"
+    return "\n".join([head, rule, row])
+
+
+def write_card(meta: dict[str, Any], out: str | Path) -> None:
+    """Write MODEL_CARD.md beside the model from its metadata (no timestamp: reproducible)."""
+    cv = meta["cross_validation"]
+    corpus = meta["corpus"]
+    lines = [
+        "# Model card: packet-eval learned reader",
+        "",
+        "A multinomial logistic regression over claim features (lemmas, lemma bigrams, rule hits,",
+        "agency, length) reads each claim's level; one logistic regression per criterion reads",
+        "whether a claim shows it. Weights are plain arrays (`reader.npz`, loaded without pickle);",
+        "`reader.json` holds the vocabulary, provenance and the weights' SHA-256.",
+        "",
+        "Written by `packet-eval train`; do not edit by hand.",
+        "",
+        "## Training data",
+        "",
+        f"The project's own corpus (`corpus/`, see its DATACARD): {corpus['claims']} claims, "
+        f"{corpus['bytes']:,} bytes, sha256 `{corpus['sha256'][:16]}…`. Criteria digest "
+        f"`{meta['criteria_digest']}`. No record of `../shared/data/` is ever used for training.",
+        "",
+        _table(corpus["by_level"]),
+        "",
+        _table(corpus["by_role"]),
+        "",
+        _table(corpus["by_register"]),
+        "",
+        f"## Cross-validated on the corpus ({cv['folds']}-fold, stratified, seed {meta['seed']})",
+        "",
+        f"- QWK: combined {cv['combined_qwk']}, learned alone {cv['learned_qwk']}, "
+        f"rules alone {cv['rule_only_qwk']}",
+        f"- exact {cv['exact']}, adjacent {cv['adjacent']}",
+        f"- combination: learned weight {cv['learned_weight']}, criterion threshold "
+        f"{cv['criterion_threshold']} (chosen on held-out folds)",
+        "",
+        "Per-level F1:",
+        "",
+        _table(cv["level_f1"]),
+        "",
+        "Per-criterion F1:",
+        "",
+        _table(cv["criterion_f1"]),
+        "",
+        "## Versions",
+        "",
+        _table(meta["versions"]),
+        "",
+        "## Measured on text nobody on this project wrote",
+        "",
+        "See `models/EVALUATION.md`, written by `python benchmarks/ladders.py`.",
+        "",
+    ]
+    write_atomic(Path(out) / "MODEL_CARD.md", "\n".join(lines))

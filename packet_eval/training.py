@@ -1,0 +1,243 @@
+"""Train the learned reader from the project's own labelled corpus (scikit-learn lives here).
+
+Reproducible: fixed seeds, sorted vocabulary, deterministic solvers; the same corpus and
+criteria give the same arrays and the same metadata, apart from `trained_at`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from packet_eval.classifying import MODEL_FORMAT, sha256_of
+from packet_eval.criteria import Rubric
+from packet_eval.detecting import detector_for
+from packet_eval.errors import InputError
+from packet_eval.evaluating import qwk
+from packet_eval.featurizing import featurize
+from packet_eval.scoring import score_claims
+from packet_eval.segmenting import Claim, ClaimSpan, make_nlp
+from packet_eval.writing import write_atomic
+
+SEED = 20261123
+FOLDS = 5
+MIN_COUNT = 2
+LEVEL_C = 4.0
+CRIT_C = 4.0
+WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+THRESHOLDS = (0.4, 0.5, 0.6, 0.7)
+
+
+class CorpusClaim(BaseModel):
+    """One labelled claim of the training corpus (see corpus/GUIDE.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    text: str = Field(min_length=1)
+    level: int = Field(ge=1, le=5)
+    role: str
+    register: str
+    signals: list[str]
+    anti: list[str]
+    hard: str | None
+
+
+def load_corpus(directory: str | Path) -> tuple[list[CorpusClaim], str, int]:
+    """Read every corpus/*.jsonl file; return claims, their digest and their byte size."""
+    root = Path(directory)
+    files = sorted(root.glob("*.jsonl"))
+    if not files:
+        raise InputError(f"{root}: no *.jsonl corpus files")
+    digest, size, claims, seen = hashlib.sha256(), 0, [], set()
+    for path in files:
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        size += len(data)
+        for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                claim = CorpusClaim.model_validate_json(line)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                raise InputError(f"{path}:{number}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+            if claim.id in seen:
+                raise InputError(f"{path}:{number}: duplicate id {claim.id!r}")
+            seen.add(claim.id)
+            claims.append(claim)
+    return claims, digest.hexdigest(), size
+
+
+def corpus_features(claims: list[CorpusClaim], rubric: Rubric) -> tuple[list[list[str]], list[int | None]]:
+    """Featurize each corpus claim as one whole claim, and return its rule-only level too."""
+    nlp = make_nlp()
+    detector = detector_for(rubric)
+    feats, rule_levels = [], []
+    for claim, doc in zip(claims, nlp.pipe(c.text for c in claims), strict=True):
+        span = ClaimSpan(claim=Claim(index=0, text=claim.text, line=1, col=1), span=doc[:])
+        found = detector.detect([span])
+        feats.append(featurize(span.span, found[0]))
+        rule_levels.append(score_claims(rubric, found)[0].level)
+    return feats, rule_levels
+
+
+def _vocabulary(features: list[list[str]]) -> list[str]:
+    counts = Counter(f for fs in features for f in fs)
+    return sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+
+
+def _matrix(features: list[list[str]], vocab: list[str]) -> Any:
+    from scipy.sparse import csr_matrix
+
+    index = {f: i for i, f in enumerate(vocab)}
+    rows, cols, vals = [], [], []
+    for r, fs in enumerate(features):
+        idx = sorted({index[f] for f in fs if f in index})
+        for c in idx:
+            rows.append(r)
+            cols.append(c)
+            vals.append(1.0 / np.sqrt(len(idx)))
+    return csr_matrix((vals, (rows, cols)), shape=(len(features), len(vocab)))
+
+
+def _fit(x: Any, levels: np.ndarray, crit_y: np.ndarray) -> dict[str, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    lv = LogisticRegression(C=LEVEL_C, max_iter=3000, random_state=SEED).fit(x, levels)
+    crit_coef, crit_int = [], []
+    for j in range(crit_y.shape[1]):
+        y = crit_y[:, j]
+        if y.min() == y.max():  # a criterion nobody labelled: a constant, never credited
+            crit_coef.append(np.zeros(x.shape[1]))
+            crit_int.append(np.array([-10.0 if y.max() == 0 else 10.0]))
+            continue
+        m = LogisticRegression(C=CRIT_C, max_iter=3000, class_weight="balanced", random_state=SEED).fit(x, y)
+        crit_coef.append(m.coef_[0])
+        crit_int.append(m.intercept_)
+    return {
+        "level_coef": lv.coef_.astype(np.float64),
+        "level_intercept": lv.intercept_.astype(np.float64),
+        "crit_coef": np.vstack(crit_coef).astype(np.float64),
+        "crit_intercept": np.concatenate(crit_int).astype(np.float64),
+    }
+
+
+def _predict(arrays: dict[str, np.ndarray], x: Any) -> tuple[np.ndarray, np.ndarray]:
+    z = x @ arrays["level_coef"].T + arrays["level_intercept"]
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    p = z / z.sum(axis=1, keepdims=True)
+    c = 1.0 / (1.0 + np.exp(-(x @ arrays["crit_coef"].T + arrays["crit_intercept"])))
+    return p, c
+
+
+def _f1(truth: np.ndarray, pred: np.ndarray) -> float:
+    tp = float(np.sum(truth & pred))
+    denom = float(np.sum(truth) + np.sum(pred))
+    return round(2 * tp / denom, 3) if denom else 0.0
+
+
+def _labels(claims: list[CorpusClaim], rubric: Rubric) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    crit_ids = [c.id for c in rubric.active]
+    codes = [c.code for c in rubric.active]
+    y = np.array([c.level for c in claims])
+    crit_y = np.array([[int(code in c.signals) for code in codes] for c in claims])
+    return y, crit_y, crit_ids
+
+
+def cross_validate(claims: list[CorpusClaim], feats: list[list[str]], rule: list[int | None],
+                   rubric: Rubric) -> dict[str, Any]:
+    """Out-of-fold metrics, and the rule/learned weight that agrees best on held-out folds."""
+    from sklearn.model_selection import StratifiedKFold
+
+    y, crit_y, crit_ids = _labels(claims, rubric)
+    expected = np.zeros(len(claims))
+    crit_p = np.zeros(crit_y.shape)
+    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    for train_idx, test_idx in folds.split(np.zeros(len(y)), y):
+        vocab = _vocabulary([feats[i] for i in train_idx])
+        arrays = _fit(_matrix([feats[i] for i in train_idx], vocab), y[train_idx], crit_y[train_idx])
+        p, c = _predict(arrays, _matrix([feats[i] for i in test_idx], vocab))
+        expected[test_idx] = p @ np.arange(1, 6)
+        crit_p[test_idx] = c
+    best_w = max(WEIGHTS, key=lambda w: (_mixed_qwk(expected, rule, y, w), w))
+    best_t = max(THRESHOLDS, key=lambda t: (_mean_f1(crit_y, crit_p, t), -t))
+    pred = np.clip(np.rint(expected), 1, 5).astype(int)
+    codes = [c.code for c in rubric.active]
+    return {
+        "folds": FOLDS,
+        "learned_qwk": round(float(qwk(list(y), list(pred)) or 0), 3),
+        "combined_qwk": round(_mixed_qwk(expected, rule, y, best_w), 3),
+        "rule_only_qwk": round(_mixed_qwk(expected, rule, y, 0.0), 3),
+        "exact": round(float(np.mean(pred == y)), 3),
+        "adjacent": round(float(np.mean(np.abs(pred - y) <= 1)), 3),
+        "level_f1": {f"L{k}": _f1(y == k, pred == k) for k in range(1, 6)},
+        "criterion_f1": {codes[j]: _f1(crit_y[:, j] == 1, crit_p[:, j] >= best_t) for j in range(len(crit_ids))},
+        "learned_weight": best_w,
+        "criterion_threshold": best_t,
+    }
+
+
+def _mixed_qwk(expected: np.ndarray, rule: list[int | None], y: np.ndarray, w: float) -> float:
+    mixed = [e if r is None else w * e + (1 - w) * r for e, r in zip(expected, rule, strict=True)]
+    if w == 0.0:  # rule-only: a claim with no rule evidence reads at the floor
+        mixed = [1 if r is None else r for r in rule]
+    pred = [int(np.clip(round(m), 1, 5)) for m in mixed]
+    return float(qwk(list(y), pred) or 0)
+
+
+def _mean_f1(crit_y: np.ndarray, crit_p: np.ndarray, t: float) -> float:
+    return float(np.mean([_f1(crit_y[:, j] == 1, crit_p[:, j] >= t) for j in range(crit_y.shape[1])]))
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+    import spacy
+
+    from packet_eval.api import package_version
+
+    return {"packet_eval": package_version(), "scikit_learn": sklearn.__version__,
+            "spacy": spacy.__version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[str, Any]:
+    """Fit the reader on the whole corpus, cross-validate it, and write the model files."""
+    claims, corpus_digest, corpus_size = load_corpus(corpus_dir)
+    feats, rule = corpus_features(claims, rubric)
+    metrics = cross_validate(claims, feats, rule, rubric)
+    y, crit_y, crit_ids = _labels(claims, rubric)
+    vocab = _vocabulary(feats)
+    arrays = _fit(_matrix(feats, vocab), y, crit_y)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "reader.npz"
+    tmp = out / ".reader.npz.tmp.npz"
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(weights)
+    meta = {
+        "kind": "packet-eval-reader", "format": MODEL_FORMAT,
+        "weights_sha256": sha256_of(weights), "criteria_digest": rubric.digest,
+        "corpus": {"sha256": corpus_digest, "bytes": corpus_size, "claims": len(claims),
+                   "by_level": dict(sorted(Counter(f"L{c.level}" for c in claims).items())),
+                   "by_role": dict(sorted(Counter(c.role for c in claims).items())),
+                   "by_register": dict(sorted(Counter(c.register for c in claims).items()))},
+        "versions": _versions(), "seed": SEED,
+        "features": {"count": len(vocab), "min_count": MIN_COUNT,
+                     "kinds": sorted({f.split(":")[0] for f in vocab})},
+        "levels": [1, 2, 3, 4, 5], "criteria": crit_ids,
+        "combine": {"learned_weight": metrics["learned_weight"],
+                    "criterion_threshold": metrics["criterion_threshold"]},
+        "cross_validation": metrics,
+        "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "vocabulary": vocab,
+    }
+    write_atomic(out / "reader.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return meta
