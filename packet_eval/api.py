@@ -56,6 +56,13 @@ def _evidence_items(cs: CriterionScore, packet: PacketScore, claims: list[Claim]
                 text=claim.text, line=claim.line, col=claim.col, signal=ev.signal,
                 polarity=ev.polarity, tier=ev.tier, match=ev.text, message=ev.message,
             ))
+        learned = score.readings[crit_id]
+        if learned.learned is not None and learned.tier is not None:
+            items.append(EvidenceItem(
+                text=claim.text, line=claim.line, col=claim.col, signal="model",
+                polarity="signal", tier=learned.tier, match=", ".join(learned.reasons) or "—",
+                message=f"learned reader (p={learned.learned:.2f})", source="model",
+            ))
     items.sort(key=lambda e: (e.polarity != "signal", -e.tier, e.line, e.col, e.signal))
     return items[:MAX_EVIDENCE]
 

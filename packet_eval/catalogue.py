@@ -37,14 +37,14 @@ def misread_examples(rubric: Rubric) -> list[Misread]:
             evs = [ev for ev in _evidence_of(rubric, ex.text) if ev.criterion == crit.id]
             reading = read(evs)
             if reading.strong != (ex.reads == "strong"):
-                hits = ", ".join(f"{e.signal}:{e.tier}" for e in evs if not e.negated) or "none"
+                hits = ", ".join(f"{e.signal}:{e.tier}" for e in evs if not e.negated) or "no hits"
                 out.append(Misread(criterion=crit.id, kind="example", text=ex.text,
                                    expected=ex.reads, found=f"tier {reading.tier}; hits {hits}"))
         for sig in crit.signals:
             for text in sig.examples:
                 evs = _evidence_of(rubric, text)
                 if not any(ev.signal == sig.id and not ev.negated for ev in evs):
-                    hits = ", ".join(e.signal for e in evs) or "none"
+                    hits = ", ".join(e.signal for e in evs) or "no hits"
                     out.append(Misread(criterion=crit.id, kind=f"signal {sig.id}", text=text,
                                        expected=f"fires {sig.id}", found=f"hits {hits}"))
     return out

@@ -121,6 +121,22 @@ class Model:
         return out
 
 
+def save_model(out_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+    """Write weights (plain arrays) and metadata (with the weights' SHA-256) atomically."""
+    from packet_eval.writing import write_atomic
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    weights = out / "reader.npz"
+    tmp = out / ".reader.tmp.npz"
+    np.savez_compressed(tmp, **{name: arrays[name] for name in sorted(ARRAYS)})
+    tmp.replace(weights)
+    meta = {**meta, "kind": "packet-eval-reader", "format": MODEL_FORMAT,
+            "weights_sha256": sha256_of(weights)}
+    write_atomic(out / "reader.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return meta
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))

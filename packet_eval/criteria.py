@@ -162,6 +162,14 @@ class GapWording(_Frozen):
     needs: dict[int, str] = Field(description="what each level needs on this criterion")
     questions: list[str] = Field(min_length=1)
 
+    @field_validator("questions")
+    @classmethod
+    def _are_questions(cls, questions: list[str]) -> list[str]:
+        for q in questions:
+            if not q.rstrip().endswith("?"):
+                raise ValueError(f"a gap question must ask, ending with '?': {q!r}")
+        return questions
+
     @field_validator("needs")
     @classmethod
     def _levels_two_to_five(cls, needs: dict[int, str]) -> dict[int, str]:

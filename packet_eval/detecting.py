@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from spacy.matcher import Matcher, PhraseMatcher
     from spacy.tokens import Doc, Span
 
-Agency = Literal["own", "team", "passive", "none"]
+Agency = Literal["own", "team", "passive", "unstated"]
 Polarity = Literal["signal", "anti"]
 
 
@@ -139,7 +139,7 @@ class Detector:
             return "team"
         if _is_passive(span, set(lex.passive_auxiliaries), set(lex.irregular_participles)):
             return "passive"
-        return "none"
+        return "unstated"
 
 
 def _by_doc(claims: list[ClaimSpan]) -> list[tuple[Doc, list[ClaimSpan]]]:

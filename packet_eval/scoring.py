@@ -100,9 +100,10 @@ def score_claims(rubric: Rubric, found: list[ClaimEvidence]) -> list[ClaimScore]
     return out
 
 
-def needed(rules: ScoringRules, evidenced: int) -> int:
-    """Return how many claims must reach a level for it to be sustained."""
-    if evidenced < rules.support_min_claims:
+def needed(rules: ScoringRules, total: int, evidenced: int) -> int:
+    """Return how many claims must reach a level for it to be sustained: one in a very short
+    text, otherwise `support`, or a share of the claims that show anything if that is more."""
+    if total < rules.support_min_claims:
         return 1
     return max(rules.support, math.ceil(rules.support_share * evidenced))
 
@@ -117,7 +118,7 @@ def score_criterion(crit: Criterion, claims: list[ClaimScore], rules: ScoringRul
     pos = [(c.claim, c.readings[crit.id].tier) for c in claims if c.readings[crit.id].tier]
     tiers = [t for _, t in pos if t is not None]
     evidenced = sum(1 for c in claims if c.level is not None)
-    need = needed(rules, evidenced)
+    need = needed(rules, len(claims), evidenced)
     if not tiers:
         return CriterionScore(crit, rules.floor, 0.2, (), (), "no claim shows this criterion")
     level = _sustained(tiers, need)
@@ -164,8 +165,8 @@ def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
     levels = [c.level for c in claims if c.level is not None]
     if not levels:
         return PacketScore(rules.floor, 0.2, crit_scores, claims, (), "no claim shows any criterion")
-    need = needed(rules, len(levels))
-    breadth = rules.breadth if len(levels) >= rules.support_min_claims else 1
+    need = needed(rules, len(claims), len(levels))
+    breadth = rules.breadth if len(claims) >= rules.support_min_claims else 1
     for level in range(5, rules.floor - 1, -1):
         supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
         shown = _criteria_shown(claims, level)

@@ -7,7 +7,6 @@ criteria give the same arrays and the same metadata, apart from `trained_at`.
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import time
 from collections import Counter
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from packet_eval.classifying import MODEL_FORMAT, sha256_of
+from packet_eval.classifying import save_model
 from packet_eval.criteria import Rubric
 from packet_eval.detecting import detector_for
 from packet_eval.errors import InputError
@@ -25,7 +24,6 @@ from packet_eval.evaluating import qwk
 from packet_eval.featurizing import featurize
 from packet_eval.scoring import score_claims
 from packet_eval.segmenting import Claim, ClaimSpan, make_nlp
-from packet_eval.writing import write_atomic
 
 SEED = 20261123
 FOLDS = 5
@@ -45,7 +43,7 @@ class CorpusClaim(BaseModel):
     text: str = Field(min_length=1)
     level: int = Field(ge=1, le=5)
     role: str
-    register: str
+    style: str = Field(alias="register", description="bullet, prose, self-review or expectation")
     signals: list[str]
     anti: list[str]
     hard: str | None
@@ -216,19 +214,12 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
     y, crit_y, crit_ids = _labels(claims, rubric)
     vocab = _vocabulary(feats)
     arrays = _fit(_matrix(feats, vocab), y, crit_y)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    weights = out / "reader.npz"
-    tmp = out / ".reader.npz.tmp.npz"
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(weights)
     meta = {
-        "kind": "packet-eval-reader", "format": MODEL_FORMAT,
-        "weights_sha256": sha256_of(weights), "criteria_digest": rubric.digest,
+        "criteria_digest": rubric.digest,
         "corpus": {"sha256": corpus_digest, "bytes": corpus_size, "claims": len(claims),
                    "by_level": dict(sorted(Counter(f"L{c.level}" for c in claims).items())),
                    "by_role": dict(sorted(Counter(c.role for c in claims).items())),
-                   "by_register": dict(sorted(Counter(c.register for c in claims).items()))},
+                   "by_register": dict(sorted(Counter(c.style for c in claims).items()))},
         "versions": _versions(), "seed": SEED,
         "features": {"count": len(vocab), "min_count": MIN_COUNT,
                      "kinds": sorted({f.split(":")[0] for f in vocab})},
@@ -239,5 +230,4 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vocabulary": vocab,
     }
-    write_atomic(out / "reader.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
-    return meta
+    return save_model(out_dir, arrays, meta)

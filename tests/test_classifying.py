@@ -1,0 +1,118 @@
+"""The learned reader: reproducible training, a trust check on load, and its combination."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from packet_eval.api import evaluate
+from packet_eval.classifying import load_model, save_model
+from packet_eval.errors import ModelError
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "claims"
+
+
+def _tiny_model(out: Path, rubric, feature: str, crit_id: str) -> Path:
+    """A hand-made model in which one word reads L5 and shows one criterion."""
+    vocab = sorted({feature, "w:the", "agency:unstated"})
+    levels = np.zeros((5, len(vocab)))
+    levels[4, vocab.index(feature)] = 12.0
+    crits = np.zeros((len(rubric.active), len(vocab)))
+    j = [c.id for c in rubric.active].index(crit_id)
+    crits[j, vocab.index(feature)] = 12.0
+    arrays = {"level_coef": levels, "level_intercept": np.zeros(5),
+              "crit_coef": crits, "crit_intercept": np.full(len(rubric.active), -3.0)}
+    meta = {"criteria_digest": rubric.digest, "levels": [1, 2, 3, 4, 5],
+            "criteria": [c.id for c in rubric.active], "vocabulary": vocab,
+            "combine": {"learned_weight": 1.0, "criterion_threshold": 0.5}}
+    save_model(out, arrays, meta)
+    return out
+
+
+def test_classifying_credits_a_claim_the_rules_miss_with_its_reason(tmp_path: Path, rubric) -> None:
+    model = load_model(_tiny_model(tmp_path / "m", rubric, "w:stewardship", "amplification"), rubric)
+    text = "Stewardship of the interchange format."
+    rules = evaluate("c.md", text=text, model=None)
+    both = evaluate("c.md", text=text, model=model)
+    amp = next(c for c in both.criteria if c.id == "amplification")
+    credited = [e for e in amp.evidence if e.source == "model"]
+    assert rules.claims[0].criteria.get("AMP") is None
+    assert credited and credited[0].match == "stewardship"
+    assert both.level > rules.level
+    assert both.provenance.model_digest == model.digest
+
+
+def test_classifying_refuses_tampered_weights(tmp_path: Path, rubric) -> None:
+    root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")
+    data = bytearray((root / "reader.npz").read_bytes())
+    data[-20] ^= 0xFF
+    (root / "reader.npz").write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="tampered or foreign"):
+        load_model(root, rubric)
+
+
+def test_classifying_refuses_object_arrays_even_with_matching_digest(tmp_path: Path, rubric) -> None:
+    from packet_eval.classifying import sha256_of
+
+    root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")
+    np.savez(root / "reader.npz", level_coef=np.array([object()], dtype=object),
+             level_intercept=np.zeros(5), crit_coef=np.zeros(1), crit_intercept=np.zeros(1))
+    meta = json.loads((root / "reader.json").read_text())
+    meta["weights_sha256"] = sha256_of(root / "reader.npz")
+    (root / "reader.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="not a plain-array model"):
+        load_model(root, rubric)
+
+
+def test_classifying_refuses_foreign_metadata(tmp_path: Path, rubric) -> None:
+    root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")
+    (root / "reader.json").write_text('{"kind": "something-else"}')
+    with pytest.raises(ModelError, match="not a packet-eval model"):
+        load_model(root, rubric)
+
+
+def test_classifying_criteria_drift_warns_or_fails_strict(tmp_path: Path, rubric, criteria_copy: Path) -> None:
+    from packet_eval.criteria import load_rubric
+
+    root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")
+    path = criteria_copy / "ownership-over-participation.yaml"
+    path.write_text(path.read_text().replace("weight: 1.0", "weight: 0.8", 1))
+    other = load_rubric(criteria_copy)
+    assert "packet-eval train" in load_model(root, other).warnings[0]
+    with pytest.raises(ModelError, match="trained with criteria"):
+        load_model(root, other, strict=True)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    for path in sorted(CORPUS.glob("*.jsonl"))[:2]:
+        lines = path.read_text().splitlines()[:150]
+        (out / path.name).write_text("\n".join(lines) + "\n")
+    return out
+
+
+def test_classifying_training_is_reproducible(small_corpus: Path, tmp_path: Path, rubric) -> None:
+    pytest.importorskip("sklearn")
+    from packet_eval.training import train
+
+    first = train(small_corpus, tmp_path / "a", rubric)
+    second = train(small_corpus, tmp_path / "b", rubric)
+    assert first["weights_sha256"] == second["weights_sha256"]
+    strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if k != "trained_at"}  # noqa: E731
+    assert strip(tmp_path / "a" / "reader.json") == strip(tmp_path / "b" / "reader.json")
+    text = "- Set the data contract that four downstream teams now build on."
+    a = evaluate("x.md", text=text, model=load_model(tmp_path / "a", rubric))
+    b = evaluate("x.md", text=text, model=load_model(tmp_path / "b", rubric))
+    assert a.model_dump(exclude={"provenance"}) == b.model_dump(exclude={"provenance"})
+    assert a.provenance.model_digest == b.provenance.model_digest
+
+
+def test_classifying_bundled_model_loads_and_matches_criteria(rubric) -> None:
+    from packet_eval.resources import default_model_dir
+
+    model = load_model(default_model_dir(), rubric, strict=True)
+    assert model.meta["corpus"]["claims"] >= 2500
