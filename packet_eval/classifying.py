@@ -22,7 +22,7 @@ from packet_eval.featurizing import describe, featurize
 from packet_eval.scoring import ClaimScore, Reading
 from packet_eval.segmenting import ClaimSpan
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 ARRAYS = {"level_coef", "level_intercept", "crit_coef", "crit_intercept"}
 RETRAIN = "rebuild it with `packet-eval train`"
 MAX_REASONS = 3
@@ -65,17 +65,15 @@ class Model:
                 for fs in features]
 
     def predict(self, features: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Return level probabilities (n x levels) and criterion probabilities (n x criteria)."""
-        levels = np.zeros((len(features), len(self.levels)))
+        """Return each claim's learned level (1..5, continuous) and criterion probabilities."""
+        levels = np.zeros(len(features))
         crits = np.zeros((len(features), len(self.crit_ids)))
         for i, idx in enumerate(self._rows(features)):
             scale = 1.0 / np.sqrt(len(idx)) if len(idx) else 0.0
-            z = self.level_coef[:, idx].sum(axis=1) * scale + self.level_intercept
-            z = np.exp(z - z.max())
-            levels[i] = z / z.sum()
+            levels[i] = self.level_coef[0, idx].sum() * scale + self.level_intercept[0]
             c = self.crit_coef[:, idx].sum(axis=1) * scale + self.crit_intercept
             crits[i] = 1.0 / (1.0 + np.exp(-c))
-        return levels, crits
+        return np.clip(levels, 1.0, 5.0), crits
 
     def reasons(self, features: list[str], crit: int | None = None) -> tuple[str, ...]:
         """Return the features that pushed a claim's level (or a criterion) up the most."""
@@ -83,8 +81,7 @@ class Model:
         if not idx:
             return ()
         if crit is None:
-            # How far each feature moves the expected level: sum_k (level_k - mean) * w_kj.
-            weights = (self.levels - self.levels.mean()) @ self.level_coef[:, idx]
+            weights = self.level_coef[0, idx]
         else:
             weights = self.crit_coef[crit, idx]
         inv = {i: f for f, i in self.vocab.items()}
@@ -99,8 +96,7 @@ class Model:
         if not spans:
             return scores
         features = [featurize(cs.span, ce) for cs, ce in zip(spans, found, strict=True)]
-        level_p, crit_p = self.predict(features)
-        expected = level_p @ self.levels
+        expected, crit_p = self.predict(features)
         w = self.learned_weight
         out = []
         for i, score in enumerate(scores):
@@ -111,11 +107,12 @@ class Model:
                 if current is None or current.tier is not None or crit_p[i, j] < self.threshold:
                     continue
                 tier = int(np.clip(round(learned), 1, 5))
-                readings[crit_id] = replace(current, tier=tier if current.cap is None else min(tier, current.cap),
-                                            learned=round(float(crit_p[i, j]), 3),
-                                            reasons=self.reasons(features[i], j))
+                readings[crit_id] = replace(
+                    current, tier=tier if current.cap is None else min(tier, current.cap),
+                    learned=round(float(crit_p[i, j]), 3), reasons=self.reasons(features[i], j),
+                )
             rule = score.level
-            mixed = learned if rule is None else w * learned + (1 - w) * rule
+            mixed = learned if rule is None else self.learned_weight * learned + (1 - self.learned_weight) * rule
             out.append(replace(score, readings=readings, level=int(np.clip(round(mixed), 1, 5)),
                                learned=round(learned, 2)))
         return out
@@ -166,8 +163,8 @@ def _read_arrays(path: Path, expected_sha: str) -> dict[str, np.ndarray]:
 
 
 def _check_shapes(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: Path) -> None:
-    n_feat, n_lv, n_crit = len(meta["vocabulary"]), len(meta["levels"]), len(meta["criteria"])
-    shapes = {"level_coef": (n_lv, n_feat), "level_intercept": (n_lv,),
+    n_feat, n_crit = len(meta["vocabulary"]), len(meta["criteria"])
+    shapes = {"level_coef": (1, n_feat), "level_intercept": (1,),
               "crit_coef": (n_crit, n_feat), "crit_intercept": (n_crit,)}
     for name, shape in shapes.items():
         if arrays[name].shape != shape:

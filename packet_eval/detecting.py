@@ -101,15 +101,15 @@ class Detector:
             if key.startswith("LEX_"):
                 continue
             crit_id, sig = self.signals[key]
-            if sig.id in found or not _agency_fits(sig, agency):
+            earlier = found.get(sig.id)
+            if (earlier is not None and not earlier.negated) or not _agency_fits(sig, agency):
                 continue
-            before = doc[max(span.start, start - window) : start]
             matched = doc[start:end]
             found[sig.id] = Evidence(
                 criterion=crit_id, signal=sig.id, polarity=sig.polarity, tier=sig.tier,
                 weight=sig.weight, message=sig.message, claim=cs.claim.index, text=matched.text,
                 start=matched.start_char - offset, end=matched.end_char - offset,
-                negated=any(t.lower_ in negators for t in before),
+                negated=_negated(doc[max(span.start, start - window) : start], negators),
             )
         fired = {sid for sid, ev in found.items() if not ev.negated and ev.polarity == "signal"}
         kept = [
@@ -147,6 +147,16 @@ def _by_doc(claims: list[ClaimSpan]) -> list[tuple[Doc, list[ClaimSpan]]]:
     for cs in claims:
         groups.setdefault(id(cs.span.doc), (cs.span.doc, []))[1].append(cs)
     return list(groups.values())
+
+
+def _negated(before: Span, negators: set[str]) -> bool:
+    """Return whether a negator governs a match: one in the window, in the same clause."""
+    for tok in reversed(before):
+        if tok.is_punct and tok.text != "-":
+            return False
+        if tok.lower_ in negators:
+            return True
+    return False
 
 
 def _is_passive(span: Span, auxiliaries: set[str], irregular: set[str]) -> bool:

@@ -15,6 +15,9 @@ from packet_eval.criteria import Criterion, Rubric, ScoringRules
 from packet_eval.detecting import ClaimEvidence, Evidence
 
 
+LEARNED = "learned-reader"
+
+
 @dataclass(frozen=True)
 class Reading:
     """What one claim shows on one criterion: its (capped) signal tier and its anti cap."""
@@ -117,15 +120,16 @@ def score_criterion(crit: Criterion, claims: list[ClaimScore], rules: ScoringRul
     """Set one criterion's level from the claims that show it and the ones that pull it down."""
     pos = [(c.claim, c.readings[crit.id].tier) for c in claims if c.readings[crit.id].tier]
     tiers = [t for _, t in pos if t is not None]
-    evidenced = sum(1 for c in claims if c.level is not None)
-    need = needed(rules, len(claims), evidenced)
+    # A criterion is sustained by `support` claims that show it; the share of all claims
+    # applies to the packet's overall level, not to each criterion.
+    need = needed(rules, len(claims), 0)
     if not tiers:
         return CriterionScore(crit, rules.floor, 0.2, (), (), "no claim shows this criterion")
     level = _sustained(tiers, need)
     top = max(tiers)
     if level is None:
         level = max(rules.floor, top - 1)
-        reason = f"one claim reads L{top}; {need} are needed to sustain a level"
+        reason = f"one claim reads L{top}; {need} are needed to sustain it"
     else:
         count = sum(1 for t in tiers if t >= level)
         reason = f"{count} claim{'s' if count > 1 else ''} at L{level} or above"
@@ -146,31 +150,36 @@ def _confidence(support: int, against: int, need: int) -> float:
     return round(max(0.2, base * (1 - 0.5 * against / (against + support + 1))), 2)
 
 
-def _criteria_shown(claims: list[ClaimScore], level: int) -> set[str]:
-    """Return the criteria (and the learned reader, as one voice) that reach a level."""
+def _criteria_shown(claims: list[ClaimScore], level: int, short: bool) -> set[str]:
+    """Return the criteria that reach a level; in a short text (a bullet or two) the learned
+    reader's level is a voice too, while a packet must show the criteria themselves."""
     shown: set[str] = set()
     for c in claims:
         if c.level is None or c.level < level:
             continue
         shown.update(cid for cid, r in c.readings.items() if r.tier is not None and r.tier >= level)
-        if c.learned is not None and round(c.learned) >= level:
-            shown.add("learned")
+        if short and c.learned is not None and round(c.learned) >= level:
+            shown.add(LEARNED)
     return shown
 
 
 def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
-    """Set the packet's level: enough claims and enough criteria must reach it."""
+    """Set the packet's level: enough claims and enough criteria must reach it, and a core
+    criterion must be sustained at it (supporting criteria alone never lift a packet)."""
     rules = rubric.ladder.scoring
     crit_scores = [score_criterion(c, claims, rules) for c in rubric.active]
     levels = [c.level for c in claims if c.level is not None]
     if not levels:
         return PacketScore(rules.floor, 0.2, crit_scores, claims, (), "no claim shows any criterion")
-    need = needed(rules, len(claims), len(levels))
+    showing = sum(1 for c in claims if any(r.tier is not None for r in c.readings.values()))
+    need = needed(rules, len(claims), showing)
     breadth = rules.breadth if len(claims) >= rules.support_min_claims else 1
     for level in range(5, rules.floor - 1, -1):
         supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
-        shown = _criteria_shown(claims, level)
-        if len(supporters) >= need and (len(shown) >= breadth or level <= rules.floor):
+        shown = _criteria_shown(claims, level, short=len(claims) < rules.support_min_claims)
+        core_reached = any(cs.criterion.core and cs.level >= level for cs in crit_scores)
+        core_ok = core_reached or LEARNED in shown
+        if len(supporters) >= need and ((len(shown) >= breadth and core_ok) or level <= rules.floor):
             conf = _confidence(len(supporters), sum(1 for lv in levels if lv < level) // 3, need)
             reason = (
                 f"{len(supporters)} of {len(levels)} evidenced claims read L{level} or above, "

@@ -18,12 +18,12 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "claims"
 def _tiny_model(out: Path, rubric, feature: str, crit_id: str) -> Path:
     """A hand-made model in which one word reads L5 and shows one criterion."""
     vocab = sorted({feature, "w:the", "agency:unstated"})
-    levels = np.zeros((5, len(vocab)))
-    levels[4, vocab.index(feature)] = 12.0
+    levels = np.zeros((1, len(vocab)))
+    levels[0, vocab.index(feature)] = 8.0
     crits = np.zeros((len(rubric.active), len(vocab)))
     j = [c.id for c in rubric.active].index(crit_id)
     crits[j, vocab.index(feature)] = 12.0
-    arrays = {"level_coef": levels, "level_intercept": np.zeros(5),
+    arrays = {"level_coef": levels, "level_intercept": np.ones(1),
               "crit_coef": crits, "crit_intercept": np.full(len(rubric.active), -3.0)}
     meta = {"criteria_digest": rubric.digest, "levels": [1, 2, 3, 4, 5],
             "criteria": [c.id for c in rubric.active], "vocabulary": vocab,

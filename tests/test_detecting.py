@@ -53,3 +53,13 @@ def test_detecting_offsets_cover_the_matched_words(rubric) -> None:
     found = _read(rubric, text)
     for ev in found.evidence:
         assert text[ev.start : ev.end] == ev.text
+
+
+def test_detecting_negation_stops_at_the_clause(rubric) -> None:
+    found = _read(rubric, "It was not my idea, but I noticed the drift before launch.")
+    assert any(e.signal == "own-initiative" and not e.negated for e in found.evidence)
+
+
+def test_detecting_a_clean_match_outlives_an_earlier_negated_one(rubric) -> None:
+    found = _read(rubric, "I never noticed it at first; later I noticed the drift and fixed it.")
+    assert "own-initiative" in {e.signal for e in found.active()}
