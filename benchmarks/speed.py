@@ -70,13 +70,16 @@ def in_process(repeat: int) -> dict[str, float]:
     if (default_model_dir() / "reader.json").is_file():
         out["model_load"] = _best(lambda: load_model(default_model_dir(), rubric), repeat)
         model = resolve_model("auto", rubric)
-        out["score_model"] = _best(lambda: evaluate_packet(packet, rubric=rubric, model=model), repeat * 3)
+        out["score_model"] = _best(
+            lambda: evaluate_packet(packet, rubric=rubric, model=model), repeat * 3
+        )
     return out
 
 
 def imports_sklearn() -> bool:
     code = (
-        "import sys; from packet_eval.cli import main; sys.argv=['packet-eval','score','--no-model',"
+        "import sys; from packet_eval.cli import main; "
+        "sys.argv=['packet-eval','score','--no-model',"
         f"{str(_longest())!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('sklearn' in sys.modules, file=sys.stderr)"
     )
@@ -87,22 +90,27 @@ def imports_sklearn() -> bool:
 def report(repeat: int) -> str:
     exe = str(Path(sys.executable).parent / "packet-eval")
     longest = str(_longest())
-    cold = _interleaved({
-        "spacy_blank": [sys.executable, "-c", "import spacy; spacy.blank('en')"],
-        "score_rules": [exe, "score", "--no-model", longest],
-        "score_model": [exe, "score", longest],
-    }, repeat)
+    cold = _interleaved(
+        {
+            "spacy_blank": [sys.executable, "-c", "import spacy; spacy.blank('en')"],
+            "score_rules": [exe, "score", "--no-model", longest],
+            "score_model": [exe, "score", longest],
+        },
+        repeat,
+    )
     warm = in_process(repeat)
     words = len(Path(longest).read_text(encoding="utf-8").split())
     lines = [
         "# packet-eval speed report",
         "",
-        f"Longest example: `{Path(longest).name}` ({words} words). Python {sys.version.split()[0]}. "
+        f"Longest example: `{Path(longest).name}` ({words} words). "
+        f"Python {sys.version.split()[0]}. "
         f"Cold runs: median of {repeat}, interleaved; in-process: best of several.",
         "",
         "| measure | value | baseline | ratio | aim |",
         "|---|---|---|---|---|",
-        f"| cold score, rules only | {cold['score_rules']:.2f}s | spaCy blank start-up {cold['spacy_blank']:.2f}s "
+        f"| cold score, rules only | {cold['score_rules']:.2f}s "
+        f"| spaCy blank start-up {cold['spacy_blank']:.2f}s "
         f"| {cold['score_rules'] / cold['spacy_blank']:.2f} | <= 1.3 |",
         f"| cold score, with model | {cold['score_model']:.2f}s | cold rule-only score "
         f"| {cold['score_model'] / cold['score_rules']:.2f} | <= 1.5 |",
@@ -111,7 +119,8 @@ def report(repeat: int) -> str:
     ]
     if "score_model" in warm:
         lines.append(
-            f"| in-process score, with model | {warm['score_model'] * 1000:.1f}ms | spaCy tokenizer "
+            f"| in-process score, with model | {warm['score_model'] * 1000:.1f}ms "
+            f"| spaCy tokenizer "
             f"| {warm['score_model'] / warm['tokenize']:.2f} | — |"
         )
         lines.append(f"| model load | {warm['model_load'] * 1000:.0f}ms | — | — | <= 300ms |")

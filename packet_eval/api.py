@@ -38,11 +38,13 @@ def _expected(packet: Packet) -> int | None:
     raw = packet.meta.get("level")
     try:
         return parse_level(raw) if raw is not None else None
-    except Exception:  # noqa: BLE001 - front matter is the writer's, a bad value is just absent
+    except Exception:
         return None
 
 
-def _evidence_items(cs: CriterionScore, packet: PacketScore, claims: list[Claim]) -> list[EvidenceItem]:
+def _evidence_items(
+    cs: CriterionScore, packet: PacketScore, claims: list[Claim]
+) -> list[EvidenceItem]:
     crit_id = cs.criterion.id
     chosen = list(cs.supporting) + [c for c in cs.pulling_down if c not in cs.supporting]
     items: list[EvidenceItem] = []
@@ -52,17 +54,33 @@ def _evidence_items(cs: CriterionScore, packet: PacketScore, claims: list[Claim]
         for ev in score.readings[crit_id].evidence:
             if ev.negated:
                 continue
-            items.append(EvidenceItem(
-                text=claim.text, line=claim.line, col=claim.col, signal=ev.signal,
-                polarity=ev.polarity, tier=ev.tier, match=ev.text, message=ev.message,
-            ))
+            items.append(
+                EvidenceItem(
+                    text=claim.text,
+                    line=claim.line,
+                    col=claim.col,
+                    signal=ev.signal,
+                    polarity=ev.polarity,
+                    tier=ev.tier,
+                    match=ev.text,
+                    message=ev.message,
+                )
+            )
         learned = score.readings[crit_id]
         if learned.learned is not None and learned.tier is not None:
-            items.append(EvidenceItem(
-                text=claim.text, line=claim.line, col=claim.col, signal="model",
-                polarity="signal", tier=learned.tier, match=", ".join(learned.reasons) or "—",
-                message=f"learned reader (p={learned.learned:.2f})", source="model",
-            ))
+            items.append(
+                EvidenceItem(
+                    text=claim.text,
+                    line=claim.line,
+                    col=claim.col,
+                    signal="model",
+                    polarity="signal",
+                    tier=learned.tier,
+                    match=", ".join(learned.reasons) or "—",
+                    message=f"learned reader (p={learned.learned:.2f})",
+                    source="model",
+                )
+            )
     items.sort(key=lambda e: (e.polarity != "signal", -e.tier, e.line, e.col, e.signal))
     return items[:MAX_EVIDENCE]
 
@@ -72,15 +90,27 @@ def _criterion_report(
 ) -> CriterionReport:
     crit = cs.criterion
     closest = [
-        ClosestClaim(text=claims[c.claim].text, line=claims[c.claim].line, reads=c.reads,
-                     short_of=list(c.short_of))
+        ClosestClaim(
+            text=claims[c.claim].text,
+            line=claims[c.claim].line,
+            reads=c.reads,
+            short_of=list(c.short_of),
+        )
         for c in (gap.closest if gap else ())
     ]
     return CriterionReport(
-        id=crit.id, code=crit.code, name=crit.name, core=crit.core, level=cs.level,
-        level_name=rubric.ladder.name_of(cs.level), confidence=cs.confidence, reason=cs.reason,
-        evidence=_evidence_items(cs, packet, claims), gap=gap.text if gap else None,
-        closest=closest, questions=list(gap.questions) if gap else [],
+        id=crit.id,
+        code=crit.code,
+        name=crit.name,
+        core=crit.core,
+        level=cs.level,
+        level_name=rubric.ladder.name_of(cs.level),
+        confidence=cs.confidence,
+        reason=cs.reason,
+        evidence=_evidence_items(cs, packet, claims),
+        gap=gap.text if gap else None,
+        closest=closest,
+        questions=list(gap.questions) if gap else [],
     )
 
 
@@ -90,8 +120,14 @@ def _claim_reports(
     codes = {c.id: c.code for c in rubric.active}
     return [
         ClaimReport(
-            index=claim.index, text=claim.text, line=claim.line, col=claim.col,
-            section=claim.section, kind=claim.kind, agency=ce.agency, level=score.level,
+            index=claim.index,
+            text=claim.text,
+            line=claim.line,
+            col=claim.col,
+            section=claim.section,
+            kind=claim.kind,
+            agency=ce.agency,
+            level=score.level,
             learned_level=score.learned,
             criteria={codes[cid]: r.tier for cid, r in score.readings.items() if r.tier},
         )
@@ -118,14 +154,23 @@ def evaluate_packet(
     goal = parse_level(target) if target is not None else min(level + 1, 5)
     claims = [cs.claim for cs in spans]
     gaps = {
-        cs.criterion.id: gap for cs in scored.criteria
+        cs.criterion.id: gap
+        for cs in scored.criteria
         if (gap := explain_criterion(cs, scored, goal, rubric)) is not None
     }
-    ordered = order_gaps([(cs, gaps[cs.criterion.id]) for cs in scored.criteria if cs.criterion.id in gaps])
+    ordered = order_gaps(
+        [(cs, gaps[cs.criterion.id]) for cs in scored.criteria if cs.criterion.id in gaps]
+    )
     return Report(
-        id=packet.id, source=packet.source, level=level, level_name=rubric.ladder.name_of(level),
-        confidence=scored.confidence, reason=scored.reason, target=goal,
-        target_name=rubric.ladder.name_of(goal), expected_level=_expected(packet),
+        id=packet.id,
+        source=packet.source,
+        level=level,
+        level_name=rubric.ladder.name_of(level),
+        confidence=scored.confidence,
+        reason=scored.reason,
+        target=goal,
+        target_name=rubric.ladder.name_of(goal),
+        expected_level=_expected(packet),
         criteria=[
             _criterion_report(cs, gaps.get(cs.criterion.id), scored, claims, rubric)
             for cs in scored.criteria
@@ -133,8 +178,10 @@ def evaluate_packet(
         gap_notes=[gap_summary(gap, cs.criterion, claims) for cs, gap in ordered],
         claims=_claim_reports(claims, found, scored, rubric),
         provenance=Provenance(
-            criteria_dir=Path(rubric.directory).name, criteria_digest=rubric.digest,
-            model=model.name if model else None, model_digest=model.digest if model else None,
+            criteria_dir=Path(rubric.directory).name,
+            criteria_digest=rubric.digest,
+            model=model.name if model else None,
+            model_digest=model.digest if model else None,
             packet_eval=package_version(),
         ),
     )

@@ -38,13 +38,27 @@ def misread_examples(rubric: Rubric) -> list[Misread]:
             reading = read(evs)
             if reading.strong != (ex.reads == "strong"):
                 hits = ", ".join(f"{e.signal}:{e.tier}" for e in evs if not e.negated) or "no hits"
-                out.append(Misread(criterion=crit.id, kind="example", text=ex.text,
-                                   expected=ex.reads, found=f"tier {reading.tier}; hits {hits}"))
+                out.append(
+                    Misread(
+                        criterion=crit.id,
+                        kind="example",
+                        text=ex.text,
+                        expected=ex.reads,
+                        found=f"tier {reading.tier}; hits {hits}",
+                    )
+                )
         for sig in crit.signals:
             for text in sig.examples:
                 evs = _evidence_of(rubric, text)
                 if not any(ev.signal == sig.id and not ev.negated for ev in evs):
                     hits = ", ".join(e.signal for e in evs) or "no hits"
-                    out.append(Misread(criterion=crit.id, kind=f"signal {sig.id}", text=text,
-                                       expected=f"fires {sig.id}", found=f"hits {hits}"))
+                    out.append(
+                        Misread(
+                            criterion=crit.id,
+                            kind=f"signal {sig.id}",
+                            text=text,
+                            expected=f"fires {sig.id}",
+                            found=f"hits {hits}",
+                        )
+                    )
     return out

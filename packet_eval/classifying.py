@@ -19,7 +19,7 @@ from packet_eval.criteria import Rubric
 from packet_eval.detecting import ClaimEvidence
 from packet_eval.errors import ModelError
 from packet_eval.featurizing import describe, featurize
-from packet_eval.scoring import ClaimScore, Reading
+from packet_eval.scoring import ClaimScore
 from packet_eval.segmenting import ClaimSpan
 
 MODEL_FORMAT = 2
@@ -61,8 +61,10 @@ class Model:
         return float(self.meta["combine"]["criterion_threshold"])
 
     def _rows(self, features: list[list[str]]) -> list[np.ndarray]:
-        return [np.array(sorted({self.vocab[f] for f in fs if f in self.vocab}), dtype=np.int64)
-                for fs in features]
+        return [
+            np.array(sorted({self.vocab[f] for f in fs if f in self.vocab}), dtype=np.int64)
+            for fs in features
+        ]
 
     def predict(self, features: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         """Return each claim's learned level (1..5, continuous) and criterion probabilities."""
@@ -80,16 +82,16 @@ class Model:
         idx = [self.vocab[f] for f in features if f in self.vocab]
         if not idx:
             return ()
-        if crit is None:
-            weights = self.level_coef[0, idx]
-        else:
-            weights = self.crit_coef[crit, idx]
-        inv = {i: f for f, i in self.vocab.items()}
-        order = sorted(range(len(idx)), key=lambda k: (-weights[k], inv[idx[k]]))
-        return tuple(describe(inv[idx[k]]) for k in order[:MAX_REASONS] if weights[k] > 0)
+        weights = self.level_coef[0, idx] if crit is None else self.crit_coef[crit, idx]
+        names = self.meta["vocabulary"]
+        order = sorted(range(len(idx)), key=lambda k: (-weights[k], names[idx[k]]))
+        return tuple(describe(names[idx[k]]) for k in order[:MAX_REASONS] if weights[k] > 0)
 
     def combine(
-        self, spans: list[ClaimSpan], found: list[ClaimEvidence], scores: list[ClaimScore],
+        self,
+        spans: list[ClaimSpan],
+        found: list[ClaimEvidence],
+        scores: list[ClaimScore],
         rubric: Rubric,
     ) -> list[ClaimScore]:
         """Give each claim a learned level and credit criteria the rules missed."""
@@ -97,7 +99,6 @@ class Model:
             return scores
         features = [featurize(cs.span, ce) for cs, ce in zip(spans, found, strict=True)]
         expected, crit_p = self.predict(features)
-        w = self.learned_weight
         out = []
         for i, score in enumerate(scores):
             learned = float(expected[i])
@@ -108,17 +109,31 @@ class Model:
                     continue
                 tier = int(np.clip(round(learned), 1, 5))
                 readings[crit_id] = replace(
-                    current, tier=tier if current.cap is None else min(tier, current.cap),
-                    learned=round(float(crit_p[i, j]), 3), reasons=self.reasons(features[i], j),
+                    current,
+                    tier=tier if current.cap is None else min(tier, current.cap),
+                    learned=round(float(crit_p[i, j]), 3),
+                    reasons=self.reasons(features[i], j),
                 )
             rule = score.level
-            mixed = learned if rule is None else self.learned_weight * learned + (1 - self.learned_weight) * rule
-            out.append(replace(score, readings=readings, level=int(np.clip(round(mixed), 1, 5)),
-                               learned=round(learned, 2)))
+            mixed = (
+                learned
+                if rule is None
+                else self.learned_weight * learned + (1 - self.learned_weight) * rule
+            )
+            out.append(
+                replace(
+                    score,
+                    readings=readings,
+                    level=int(np.clip(round(mixed), 1, 5)),
+                    learned=round(learned, 2),
+                )
+            )
         return out
 
 
-def save_model(out_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> dict[str, Any]:
+def save_model(
+    out_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]
+) -> dict[str, Any]:
     """Write weights (plain arrays) and metadata (with the weights' SHA-256) atomically."""
     from packet_eval.writing import write_atomic
 
@@ -126,10 +141,15 @@ def save_model(out_dir: str | Path, arrays: dict[str, np.ndarray], meta: dict[st
     out.mkdir(parents=True, exist_ok=True)
     weights = out / "reader.npz"
     tmp = out / ".reader.tmp.npz"
-    np.savez_compressed(tmp, **{name: arrays[name] for name in sorted(ARRAYS)})
+    payload: dict[str, Any] = {name: arrays[name] for name in sorted(ARRAYS)}
+    np.savez_compressed(tmp, allow_pickle=False, **payload)
     tmp.replace(weights)
-    meta = {**meta, "kind": "packet-eval-reader", "format": MODEL_FORMAT,
-            "weights_sha256": sha256_of(weights)}
+    meta = {
+        **meta,
+        "kind": "packet-eval-reader",
+        "format": MODEL_FORMAT,
+        "weights_sha256": sha256_of(weights),
+    }
     write_atomic(out / "reader.json", json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return meta
 
@@ -140,7 +160,9 @@ def _read_meta(path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise ModelError(f"{path}: no model metadata here", hint=RETRAIN) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: unreadable model metadata ({exc.__class__.__name__})", hint=RETRAIN) from exc
+        raise ModelError(
+            f"{path}: unreadable model metadata ({exc.__class__.__name__})", hint=RETRAIN
+        ) from exc
     if not isinstance(meta, dict) or meta.get("kind") != "packet-eval-reader":
         raise ModelError(f"{path}: not a packet-eval model", hint=RETRAIN)
     return meta
@@ -150,13 +172,17 @@ def _read_arrays(path: Path, expected_sha: str) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise ModelError(f"{path}: model weights missing", hint=RETRAIN)
     if sha256_of(path) != expected_sha:
-        raise ModelError(f"{path}: weights do not match their recorded digest (tampered or foreign)",
-                         hint=RETRAIN)
+        raise ModelError(
+            f"{path}: weights do not match their recorded digest (tampered or foreign)",
+            hint=RETRAIN,
+        )
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
     except (ValueError, OSError) as exc:
-        raise ModelError(f"{path}: not a plain-array model file ({exc.__class__.__name__})", hint=RETRAIN) from exc
+        raise ModelError(
+            f"{path}: not a plain-array model file ({exc.__class__.__name__})", hint=RETRAIN
+        ) from exc
     if set(arrays) != ARRAYS or any(a.dtype.kind != "f" for a in arrays.values()):
         raise ModelError(f"{path}: unexpected arrays {sorted(arrays)}", hint=RETRAIN)
     return arrays
@@ -164,11 +190,17 @@ def _read_arrays(path: Path, expected_sha: str) -> dict[str, np.ndarray]:
 
 def _check_shapes(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: Path) -> None:
     n_feat, n_crit = len(meta["vocabulary"]), len(meta["criteria"])
-    shapes = {"level_coef": (1, n_feat), "level_intercept": (1,),
-              "crit_coef": (n_crit, n_feat), "crit_intercept": (n_crit,)}
+    shapes = {
+        "level_coef": (1, n_feat),
+        "level_intercept": (1,),
+        "crit_coef": (n_crit, n_feat),
+        "crit_intercept": (n_crit,),
+    }
     for name, shape in shapes.items():
         if arrays[name].shape != shape:
-            raise ModelError(f"{where}: {name} has shape {arrays[name].shape}, expected {shape}", hint=RETRAIN)
+            raise ModelError(
+                f"{where}: {name} has shape {arrays[name].shape}, expected {shape}", hint=RETRAIN
+            )
 
 
 def load_model(directory: str | Path, rubric: Rubric, *, strict: bool = False) -> Model:
@@ -176,21 +208,31 @@ def load_model(directory: str | Path, rubric: Rubric, *, strict: bool = False) -
     root = Path(directory)
     meta = _read_meta(root / "reader.json")
     if meta.get("format") != MODEL_FORMAT:
-        raise ModelError(f"{root}: model format {meta.get('format')!r}, this packet-eval reads {MODEL_FORMAT}",
-                         hint=RETRAIN)
+        raise ModelError(
+            f"{root}: model format {meta.get('format')!r}, this packet-eval reads {MODEL_FORMAT}",
+            hint=RETRAIN,
+        )
     arrays = _read_arrays(root / "reader.npz", str(meta.get("weights_sha256")))
     _check_shapes(meta, arrays, root)
     warnings = []
     if meta.get("criteria_digest") != rubric.digest:
-        message = (f"model in {root} was trained with criteria {meta.get('criteria_digest')}, "
-                   f"these are {rubric.digest}")
+        message = (
+            f"model in {root} was trained with criteria {meta.get('criteria_digest')}, "
+            f"these are {rubric.digest}"
+        )
         if strict:
             raise ModelError(message, hint=RETRAIN)
         warnings.append(f"{message}; {RETRAIN}")
     return Model(
-        name=str(root.name), digest=str(meta["weights_sha256"])[:16], meta=meta,
+        name=str(root.name),
+        digest=str(meta["weights_sha256"])[:16],
+        meta=meta,
         vocab={f: i for i, f in enumerate(meta["vocabulary"])},
-        levels=np.array(meta["levels"], dtype=float), level_coef=arrays["level_coef"],
-        level_intercept=arrays["level_intercept"], crit_ids=list(meta["criteria"]),
-        crit_coef=arrays["crit_coef"], crit_intercept=arrays["crit_intercept"], warnings=warnings,
+        levels=np.array(meta["levels"], dtype=float),
+        level_coef=arrays["level_coef"],
+        level_intercept=arrays["level_intercept"],
+        crit_ids=list(meta["criteria"]),
+        crit_coef=arrays["crit_coef"],
+        crit_intercept=arrays["crit_intercept"],
+        warnings=warnings,
     )

@@ -18,13 +18,37 @@ from packet_eval.resources import default_criteria_dir
 LEVELS = (1, 2, 3, 4, 5)
 
 # Token attributes a blank English pipeline with a sentencizer and lookup lemmas provides.
-# Anything else (POS, TAG, DEP, ENT_TYPE, MORPH …) needs a trained component and fails at match time.
+# Anything else (POS, TAG, DEP, ENT_TYPE, MORPH …) needs a trained component and fails
+# at match time.
 BLANK_ATTRS = frozenset(
     {
-        "ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX", "LENGTH",
-        "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT",
-        "IS_SPACE", "IS_STOP", "IS_SENT_START", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
-        "IS_CURRENCY", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT",
+        "ORTH",
+        "TEXT",
+        "LOWER",
+        "NORM",
+        "LEMMA",
+        "SHAPE",
+        "PREFIX",
+        "SUFFIX",
+        "LENGTH",
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "IS_SENT_START",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+        "IS_CURRENCY",
+        "IS_BRACKET",
+        "IS_QUOTE",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
         "OP",
     }
 )
@@ -98,13 +122,19 @@ class Lexicon(_Frozen):
 
     first_person_singular: list[str]
     first_person_plural: list[str]
-    own_part: list[str] = Field(description="phrases that isolate the author's share in a team claim")
+    own_part: list[str] = Field(
+        description="phrases that isolate the author's share in a team claim"
+    )
     passive_auxiliaries: list[str]
     irregular_participles: list[str] = []
     negators: list[str]
-    agency_verbs: list[str] = Field(description="lemmas of verbs that open a bullet with an implied 'I'")
+    agency_verbs: list[str] = Field(
+        description="lemmas of verbs that open a bullet with an implied 'I'"
+    )
     negation_window: int = Field(3, ge=1, le=8)
-    past_tense_suffix: str = Field("ed", description="a bullet opening with a word ending so is a verb")
+    past_tense_suffix: str = Field(
+        "ed", description="a bullet opening with a word ending so is a verb"
+    )
     level_words: list[str] = []
 
 
@@ -134,7 +164,9 @@ class Signal(_Frozen):
 
     @field_validator("patterns")
     @classmethod
-    def _blank_pipeline_attrs(cls, patterns: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    def _blank_pipeline_attrs(
+        cls, patterns: list[list[dict[str, Any]]]
+    ) -> list[list[dict[str, Any]]]:
         for n, pattern in enumerate(patterns):
             if not pattern:
                 raise ValueError(f"pattern {n} is empty")
@@ -278,7 +310,9 @@ def _read_yaml(path: Path) -> tuple[Any, str]:
 
 def _validate(model: type[BaseModel], path: Path, data: Any, text: str) -> Any:
     if not isinstance(data, dict):
-        raise CriteriaError(f"{path}:1: expected a mapping at the top level, got {type(data).__name__}")
+        raise CriteriaError(
+            f"{path}:1: expected a mapping at the top level, got {type(data).__name__}"
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -330,20 +364,27 @@ def _load(directory: Path) -> Rubric:
         data, text = _read_yaml(path)
         digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
         parts[str(path)] = (data, text)
-    ladder = _validate(Ladder, directory / "ladder.yaml", *parts.pop(str(directory / "ladder.yaml")))
+    ladder = _validate(
+        Ladder, directory / "ladder.yaml", *parts.pop(str(directory / "ladder.yaml"))
+    )
     lexicon = _validate(Lexicon, lexicon_path, *parts.pop(str(lexicon_path)))
     criteria: list[Criterion] = []
     for name, (data, text) in parts.items():
         path = Path(name)
         crit = _validate(Criterion, path, data, text)
         if crit.id != path.stem:
-            raise CriteriaError(f"{path}:1: id: {crit.id!r} does not match the file name {path.stem!r}")
+            raise CriteriaError(
+                f"{path}:1: id: {crit.id!r} does not match the file name {path.stem!r}"
+            )
         criteria.append(crit)
     if not criteria:
         raise CriteriaError(f"{directory}: no criterion files (*.yaml besides ladder.yaml)")
     _check_signal_ids(criteria, directory)
     return Rubric(
-        directory=str(directory), ladder=ladder, lexicon=lexicon, criteria=criteria,
+        directory=str(directory),
+        ladder=ladder,
+        lexicon=lexicon,
+        criteria=criteria,
         digest=digest.hexdigest()[:16],
     )
 

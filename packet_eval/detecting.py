@@ -106,14 +106,22 @@ class Detector:
                 continue
             matched = doc[start:end]
             found[sig.id] = Evidence(
-                criterion=crit_id, signal=sig.id, polarity=sig.polarity, tier=sig.tier,
-                weight=sig.weight, message=sig.message, claim=cs.claim.index, text=matched.text,
-                start=matched.start_char - offset, end=matched.end_char - offset,
+                criterion=crit_id,
+                signal=sig.id,
+                polarity=sig.polarity,
+                tier=sig.tier,
+                weight=sig.weight,
+                message=sig.message,
+                claim=cs.claim.index,
+                text=matched.text,
+                start=matched.start_char - offset,
+                end=matched.end_char - offset,
                 negated=_negated(doc[max(span.start, start - window) : start], negators),
             )
         fired = {sid for sid, ev in found.items() if not ev.negated and ev.polarity == "signal"}
         kept = [
-            ev for ev in found.values()
+            ev
+            for ev in found.values()
             if not (ev.polarity == "anti" and fired.intersection(self.signals_unless(ev)))
         ]
         kept.sort(key=lambda ev: (ev.start, ev.criterion, ev.signal))
@@ -131,7 +139,10 @@ class Detector:
         first = next((t for t in span if t.is_alpha), None)
         opens_with_verb = first is not None and (
             first.lemma_.lower() in lex.agency_verbs
-            or (first.lower_.endswith(lex.past_tense_suffix) and first.lemma_.lower() != first.lower_)
+            or (
+                first.lower_.endswith(lex.past_tense_suffix)
+                and first.lemma_.lower() != first.lower_
+            )
         )
         if opens_with_verb and first is not None and ("LEX_PLURAL", first.i) not in lexical:
             return "own"

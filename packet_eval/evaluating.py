@@ -6,7 +6,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
@@ -69,10 +68,15 @@ def read_records(
                 raise InputError(f"{p}:{number}: no string field {text_field!r}")
             level = row.get(level_field)
             yield Record(
-                id=str(row.get(id_field, f"{p.stem}-{number}")), text=row[text_field],
+                id=str(row.get(id_field, f"{p.stem}-{number}")),
+                text=row[text_field],
                 level=level if isinstance(level, int) and 1 <= level <= LEVELS else None,
                 rank=_rank_of(row.get("raw_level", level)),
-                fields={k: str(v) for k, v in row.items() if isinstance(v, str | int) and k != text_field},
+                fields={
+                    k: str(v)
+                    for k, v in row.items()
+                    if isinstance(v, str | int) and k != text_field
+                },
             )
 
 
@@ -85,10 +89,15 @@ def documents(records: Iterable[Record], keys: Sequence[str]) -> list[Record]:
     out = []
     for key, members in groups.items():
         first = members[0]
-        out.append(Record(
-            id=" / ".join(key), text="\n".join(f"- {m.text}" for m in members),
-            level=first.level, rank=first.rank, fields=first.fields,
-        ))
+        out.append(
+            Record(
+                id=" / ".join(key),
+                text="\n".join(f"- {m.text}" for m in members),
+                level=first.level,
+                rank=first.rank,
+                fields=first.fields,
+            )
+        )
     return out
 
 
@@ -148,17 +157,17 @@ def agreement(group: str, pairs: Sequence[tuple[Record, int]]) -> Agreement:
     ranked = [(float(r.level or r.rank or 0), float(p)) for r, p in pairs if r.level or r.rank]
     n = len(truth)
     return Agreement(
-        group=group, n=len(pairs),
+        group=group,
+        n=len(pairs),
         exact=sum(t == p for t, p in zip(truth, pred, strict=True)) / n if n else None,
         adjacent=sum(abs(t - p) <= 1 for t, p in zip(truth, pred, strict=True)) / n if n else None,
-        qwk=qwk(truth, pred), spearman=spearman([a for a, _ in ranked], [b for _, b in ranked]),
+        qwk=qwk(truth, pred),
+        spearman=spearman([a for a, _ in ranked], [b for _, b in ranked]),
         confusion=confusion,
     )
 
 
-def agreement_by(
-    pairs: Sequence[tuple[Record, int]], by: str | None
-) -> list[Agreement]:
+def agreement_by(pairs: Sequence[tuple[Record, int]], by: str | None) -> list[Agreement]:
     """Return overall agreement, then one row per value of a field when `by` is given."""
     rows = [agreement("all", pairs)]
     if by:
@@ -169,7 +178,9 @@ def agreement_by(
     return rows
 
 
-def score_records(records: Sequence[Record], level_of: Callable[[Record], int]) -> list[tuple[Record, int]]:
+def score_records(
+    records: Sequence[Record], level_of: Callable[[Record], int]
+) -> list[tuple[Record, int]]:
     """Score every record with a reader, keeping the records' order."""
     return [(rec, level_of(rec)) for rec in records]
 
@@ -209,13 +220,18 @@ def run_evaluation(
         readers.append(("rules + learned reader", model))
     parts = []
     for name, reader in readers:
+
         def level_of(rec: Record, reader: Model | None = reader) -> int:
             packet = packet_from_text(rec.text, rec.id, rec.id)
             return evaluate_packet(packet, rubric=rubric, model=reader).level
 
         pairs = score_records(records, level_of)
         rows = agreement_by(pairs, by)
-        rows.append(agreement("without level words", [(r, p) for r, p in pairs if not naming.search(r.text)]))
+        rows.append(
+            agreement(
+                "without level words", [(r, p) for r, p in pairs if not naming.search(r.text)]
+            )
+        )
         title = f"{Path(path).name}: {len(pairs)} {unit}, {name}"
         parts.append(render_agreement(rows, title=title, fmt=fmt))
     if fmt == "json":

@@ -60,7 +60,8 @@ def _questions(crit: Criterion, closest: list[ClaimScore], rubric: Rubric) -> tu
     index = rubric.signal_index()
     asks = [
         index[ev.signal][1].ask
-        for c in closest for ev in c.readings[crit.id].evidence
+        for c in closest
+        for ev in c.readings[crit.id].evidence
         if ev.polarity == "anti" and index[ev.signal][1].ask
     ]
     return tuple(dict.fromkeys([*asks, *crit.gap.questions]))[:MAX_QUESTIONS]
@@ -82,8 +83,11 @@ def explain_criterion(
         criterion=crit.id,
         text=text,
         closest=tuple(
-            Closest(claim=c.claim, reads=c.readings[crit.id].tier,
-                    short_of=_short_of(crit, c, target, rubric))
+            Closest(
+                claim=c.claim,
+                reads=c.readings[crit.id].tier,
+                short_of=_short_of(crit, c, target, rubric),
+            )
             for c in closest
         ),
         questions=_questions(crit, closest, rubric),
@@ -105,6 +109,4 @@ def gap_summary(gap: Gap, crit: Criterion, claims: list[Claim]) -> str:
 
 def order_gaps(gaps: list[tuple[CriterionScore, Gap]]) -> list[tuple[CriterionScore, Gap]]:
     """Put the gaps that matter most first: core criteria, then the widest, then the heaviest."""
-    return sorted(
-        gaps, key=lambda g: (not g[0].criterion.core, g[0].level, -g[0].criterion.weight)
-    )
+    return sorted(gaps, key=lambda g: (not g[0].criterion.core, g[0].level, -g[0].criterion.weight))

@@ -6,6 +6,7 @@ Feature names are readable on purpose: the report quotes the strongest of them a
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from packet_eval.detecting import ClaimEvidence
@@ -41,7 +42,7 @@ def featurize(span: Span, found: ClaimEvidence) -> list[str]:
     """Return the sorted, de-duplicated feature names of one claim."""
     words = [w for w in (_word(t) for t in span) if w is not None]
     feats = {f"w:{w}" for w in words}
-    feats.update(f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    feats.update(f"b:{a}_{b}" for a, b in pairwise(words))
     if words:
         feats.add(f"first:{words[0]}")
     feats.add(f"agency:{found.agency}")

@@ -101,7 +101,9 @@ def packet_from_text(text: str, source: str, packet_id: str | None = None) -> Pa
     return Packet(text=text, source=source, id=packet_id or Path(source).stem, meta=meta)
 
 
-def read_bytes(data: bytes, source: str, *, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYTES) -> Packet:
+def read_bytes(
+    data: bytes, source: str, *, suffix: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Packet:
     """Decode a packet's raw bytes, checking size, emptiness and encoding."""
     if len(data) > max_bytes:
         raise InputError(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from packet_eval.criteria import Criterion, Rubric, ScoringRules
 from packet_eval.detecting import ClaimEvidence, Evidence
 
-
 LEARNED = "learned-reader"
 
 
@@ -96,7 +95,8 @@ def score_claims(rubric: Rubric, found: list[ClaimEvidence]) -> list[ClaimScore]
             by_crit.setdefault(ev.criterion, []).append(ev)
         readings = {c.id: read(by_crit.get(c.id, [])) for c in rubric.active}
         caps = [
-            ev.tier for ev in ce.active()
+            ev.tier
+            for ev in ce.active()
             if ev.polarity == "anti" and index[ev.signal][1].caps == "claim"
         ]
         out.append(ClaimScore(claim=ce.claim, readings=readings, level=claim_level(readings, caps)))
@@ -116,7 +116,9 @@ def _sustained(tiers: Sequence[int], need: int) -> int | None:
     return ranked[need - 1] if len(ranked) >= need else None
 
 
-def score_criterion(crit: Criterion, claims: list[ClaimScore], rules: ScoringRules) -> CriterionScore:
+def score_criterion(
+    crit: Criterion, claims: list[ClaimScore], rules: ScoringRules
+) -> CriterionScore:
     """Set one criterion's level from the claims that show it and the ones that pull it down."""
     pos = [(c.claim, c.readings[crit.id].tier) for c in claims if c.readings[crit.id].tier]
     tiers = [t for _, t in pos if t is not None]
@@ -135,7 +137,8 @@ def score_criterion(crit: Criterion, claims: list[ClaimScore], rules: ScoringRul
         reason = f"{count} claim{'s' if count > 1 else ''} at L{level} or above"
     supporting = tuple(cid for cid, t in pos if t is not None and t >= level)
     down = tuple(
-        c.claim for c in claims
+        c.claim
+        for c in claims
         if c.readings[crit.id].cap is not None and (c.readings[crit.id].tier or 0) < level
     )
     if len(down) > len(supporting) and level > rules.floor:
@@ -170,7 +173,9 @@ def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
     crit_scores = [score_criterion(c, claims, rules) for c in rubric.active]
     levels = [c.level for c in claims if c.level is not None]
     if not levels:
-        return PacketScore(rules.floor, 0.2, crit_scores, claims, (), "no claim shows any criterion")
+        return PacketScore(
+            rules.floor, 0.2, crit_scores, claims, (), "no claim shows any criterion"
+        )
     showing = sum(1 for c in claims if any(r.tier is not None for r in c.readings.values()))
     need = needed(rules, len(claims), showing)
     breadth = rules.breadth if len(claims) >= rules.support_min_claims else 1
@@ -179,7 +184,9 @@ def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
         shown = _criteria_shown(claims, level, short=len(claims) < rules.support_min_claims)
         core_reached = any(cs.criterion.core and cs.level >= level for cs in crit_scores)
         core_ok = core_reached or LEARNED in shown
-        if len(supporters) >= need and ((len(shown) >= breadth and core_ok) or level <= rules.floor):
+        if len(supporters) >= need and (
+            (len(shown) >= breadth and core_ok) or level <= rules.floor
+        ):
             conf = _confidence(len(supporters), sum(1 for lv in levels if lv < level) // 3, need)
             reason = (
                 f"{len(supporters)} of {len(levels)} evidenced claims read L{level} or above, "

@@ -8,10 +8,10 @@ claim's line and column exact.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +20,7 @@ from packet_eval.reading import Packet, split_front_matter
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.lookups import Table
+    from spacy.pipeline import Lemmatizer
     from spacy.tokens import Doc, Span
 
 ClaimKind = Literal["bullet", "sentence", "table-row"]
@@ -199,7 +200,7 @@ def blocks_of(packet: Packet) -> list[Block]:
     return _Blocker(packet.text, body_start).run()
 
 
-def _lower_lemmas(table: Table):  # type: ignore[no-untyped-def]
+def _lower_lemmas(table: Table) -> Callable[[Doc], Doc]:
     """Return a component that lemmatizes capitalised words ("Led") by their lowercase form."""
 
     def lower_lemmas(doc: Doc) -> Doc:
@@ -220,7 +221,7 @@ def make_nlp() -> Language:
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    lemmatizer = cast("Lemmatizer", nlp.add_pipe("lemmatizer", config={"mode": "lookup"}))
     nlp.initialize()
     table = lemmatizer.lookups.get_table("lemma_lookup")
     if "packet_eval_lower_lemmas" not in Language.factories:
@@ -259,8 +260,12 @@ def segment(packet: Packet, nlp: Language | None = None) -> list[ClaimSpan]:
             first = sent[0].idx
             line, col = index.line_col(block.offsets[first])
             claim = Claim(
-                index=len(claims), text=sent.text.strip(), line=line, col=col,
-                section=block.section, kind=block.kind,
+                index=len(claims),
+                text=sent.text.strip(),
+                line=line,
+                col=col,
+                section=block.section,
+                kind=block.kind,
             )
             claims.append(ClaimSpan(claim=claim, span=sent))
     return claims

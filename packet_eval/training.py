@@ -67,7 +67,9 @@ def load_corpus(directory: str | Path) -> tuple[list[CorpusClaim], str, int]:
                 claim = CorpusClaim.model_validate_json(line)
             except ValidationError as exc:
                 err = exc.errors()[0]
-                raise InputError(f"{path}:{number}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+                raise InputError(
+                    f"{path}:{number}: {'.'.join(map(str, err['loc']))}: {err['msg']}"
+                ) from exc
             if claim.id in seen:
                 raise InputError(f"{path}:{number}: duplicate id {claim.id!r}")
             seen.add(claim.id)
@@ -75,7 +77,9 @@ def load_corpus(directory: str | Path) -> tuple[list[CorpusClaim], str, int]:
     return claims, digest.hexdigest(), size
 
 
-def corpus_features(claims: list[CorpusClaim], rubric: Rubric) -> tuple[list[list[str]], list[int | None]]:
+def corpus_features(
+    claims: list[CorpusClaim], rubric: Rubric
+) -> tuple[list[list[str]], list[int | None]]:
     """Featurize each corpus claim as one whole claim, and return its rule-only level too."""
     nlp = make_nlp()
     detector = detector_for(rubric)
@@ -120,7 +124,9 @@ def _fit(x: Any, levels: np.ndarray, crit_y: np.ndarray) -> dict[str, np.ndarray
             crit_coef.append(np.zeros(x.shape[1]))
             crit_int.append(np.array([-10.0 if y.max() == 0 else 10.0]))
             continue
-        m = LogisticRegression(C=CRIT_C, max_iter=3000, class_weight="balanced", random_state=SEED).fit(x, y)
+        m = LogisticRegression(
+            C=CRIT_C, max_iter=3000, class_weight="balanced", random_state=SEED
+        ).fit(x, y)
         crit_coef.append(m.coef_[0])
         crit_int.append(m.intercept_)
     return {
@@ -151,8 +157,9 @@ def _labels(claims: list[CorpusClaim], rubric: Rubric) -> tuple[np.ndarray, np.n
     return y, crit_y, crit_ids
 
 
-def cross_validate(claims: list[CorpusClaim], feats: list[list[str]], rule: list[int | None],
-                   rubric: Rubric) -> dict[str, Any]:
+def cross_validate(
+    claims: list[CorpusClaim], feats: list[list[str]], rule: list[int | None], rubric: Rubric
+) -> dict[str, Any]:
     """Out-of-fold metrics, and the rule/learned weight that agrees best on held-out folds."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -162,7 +169,9 @@ def cross_validate(claims: list[CorpusClaim], feats: list[list[str]], rule: list
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train_idx, test_idx in folds.split(np.zeros(len(y)), y):
         vocab = _vocabulary([feats[i] for i in train_idx])
-        arrays = _fit(_matrix([feats[i] for i in train_idx], vocab), y[train_idx], crit_y[train_idx])
+        arrays = _fit(
+            _matrix([feats[i] for i in train_idx], vocab), y[train_idx], crit_y[train_idx]
+        )
         level, c = _predict(arrays, _matrix([feats[i] for i in test_idx], vocab))
         expected[test_idx] = level
         crit_p[test_idx] = c
@@ -178,7 +187,9 @@ def cross_validate(claims: list[CorpusClaim], feats: list[list[str]], rule: list
         "exact": round(float(np.mean(pred == y)), 3),
         "adjacent": round(float(np.mean(np.abs(pred - y) <= 1)), 3),
         "level_f1": {f"L{k}": _f1(y == k, pred == k) for k in range(1, 6)},
-        "criterion_f1": {codes[j]: _f1(crit_y[:, j] == 1, crit_p[:, j] >= best_t) for j in range(len(crit_ids))},
+        "criterion_f1": {
+            codes[j]: _f1(crit_y[:, j] == 1, crit_p[:, j] >= best_t) for j in range(len(crit_ids))
+        },
         "learned_weight": best_w,
         "criterion_threshold": best_t,
     }
@@ -193,7 +204,9 @@ def _mixed_qwk(expected: np.ndarray, rule: list[int | None], y: np.ndarray, w: f
 
 
 def _mean_f1(crit_y: np.ndarray, crit_p: np.ndarray, t: float) -> float:
-    return float(np.mean([_f1(crit_y[:, j] == 1, crit_p[:, j] >= t) for j in range(crit_y.shape[1])]))
+    return float(
+        np.mean([_f1(crit_y[:, j] == 1, crit_p[:, j] >= t) for j in range(crit_y.shape[1])])
+    )
 
 
 def _versions() -> dict[str, str]:
@@ -202,8 +215,13 @@ def _versions() -> dict[str, str]:
 
     from packet_eval.api import package_version
 
-    return {"packet_eval": package_version(), "scikit_learn": sklearn.__version__,
-            "spacy": spacy.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    return {
+        "packet_eval": package_version(),
+        "scikit_learn": sklearn.__version__,
+        "spacy": spacy.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[str, Any]:
@@ -216,16 +234,27 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
     arrays = _fit(_matrix(feats, vocab), y, crit_y)
     meta = {
         "criteria_digest": rubric.digest,
-        "corpus": {"sha256": corpus_digest, "bytes": corpus_size, "claims": len(claims),
-                   "by_level": dict(sorted(Counter(f"L{c.level}" for c in claims).items())),
-                   "by_role": dict(sorted(Counter(c.role for c in claims).items())),
-                   "by_register": dict(sorted(Counter(c.style for c in claims).items()))},
-        "versions": _versions(), "seed": SEED,
-        "features": {"count": len(vocab), "min_count": MIN_COUNT,
-                     "kinds": sorted({f.split(":")[0] for f in vocab})},
-        "levels": [1, 2, 3, 4, 5], "criteria": crit_ids,
-        "combine": {"learned_weight": metrics["learned_weight"],
-                    "criterion_threshold": metrics["criterion_threshold"]},
+        "corpus": {
+            "sha256": corpus_digest,
+            "bytes": corpus_size,
+            "claims": len(claims),
+            "by_level": dict(sorted(Counter(f"L{c.level}" for c in claims).items())),
+            "by_role": dict(sorted(Counter(c.role for c in claims).items())),
+            "by_register": dict(sorted(Counter(c.style for c in claims).items())),
+        },
+        "versions": _versions(),
+        "seed": SEED,
+        "features": {
+            "count": len(vocab),
+            "min_count": MIN_COUNT,
+            "kinds": sorted({f.split(":")[0] for f in vocab}),
+        },
+        "levels": [1, 2, 3, 4, 5],
+        "criteria": crit_ids,
+        "combine": {
+            "learned_weight": metrics["learned_weight"],
+            "criterion_threshold": metrics["criterion_threshold"],
+        },
         "cross_validation": metrics,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vocabulary": vocab,

@@ -23,17 +23,27 @@ def _tiny_model(out: Path, rubric, feature: str, crit_id: str) -> Path:
     crits = np.zeros((len(rubric.active), len(vocab)))
     j = [c.id for c in rubric.active].index(crit_id)
     crits[j, vocab.index(feature)] = 12.0
-    arrays = {"level_coef": levels, "level_intercept": np.ones(1),
-              "crit_coef": crits, "crit_intercept": np.full(len(rubric.active), -3.0)}
-    meta = {"criteria_digest": rubric.digest, "levels": [1, 2, 3, 4, 5],
-            "criteria": [c.id for c in rubric.active], "vocabulary": vocab,
-            "combine": {"learned_weight": 1.0, "criterion_threshold": 0.5}}
+    arrays = {
+        "level_coef": levels,
+        "level_intercept": np.ones(1),
+        "crit_coef": crits,
+        "crit_intercept": np.full(len(rubric.active), -3.0),
+    }
+    meta = {
+        "criteria_digest": rubric.digest,
+        "levels": [1, 2, 3, 4, 5],
+        "criteria": [c.id for c in rubric.active],
+        "vocabulary": vocab,
+        "combine": {"learned_weight": 1.0, "criterion_threshold": 0.5},
+    }
     save_model(out, arrays, meta)
     return out
 
 
 def test_classifying_credits_a_claim_the_rules_miss_with_its_reason(tmp_path: Path, rubric) -> None:
-    model = load_model(_tiny_model(tmp_path / "m", rubric, "w:stewardship", "amplification"), rubric)
+    model = load_model(
+        _tiny_model(tmp_path / "m", rubric, "w:stewardship", "amplification"), rubric
+    )
     text = "Stewardship of the interchange format."
     rules = evaluate("c.md", text=text, model=None)
     both = evaluate("c.md", text=text, model=model)
@@ -54,12 +64,19 @@ def test_classifying_refuses_tampered_weights(tmp_path: Path, rubric) -> None:
         load_model(root, rubric)
 
 
-def test_classifying_refuses_object_arrays_even_with_matching_digest(tmp_path: Path, rubric) -> None:
+def test_classifying_refuses_object_arrays_even_with_matching_digest(
+    tmp_path: Path, rubric
+) -> None:
     from packet_eval.classifying import sha256_of
 
     root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")
-    np.savez(root / "reader.npz", level_coef=np.array([object()], dtype=object),
-             level_intercept=np.zeros(5), crit_coef=np.zeros(1), crit_intercept=np.zeros(1))
+    np.savez(
+        root / "reader.npz",
+        level_coef=np.array([object()], dtype=object),
+        level_intercept=np.zeros(5),
+        crit_coef=np.zeros(1),
+        crit_intercept=np.zeros(1),
+    )
     meta = json.loads((root / "reader.json").read_text())
     meta["weights_sha256"] = sha256_of(root / "reader.npz")
     (root / "reader.json").write_text(json.dumps(meta))
@@ -74,7 +91,9 @@ def test_classifying_refuses_foreign_metadata(tmp_path: Path, rubric) -> None:
         load_model(root, rubric)
 
 
-def test_classifying_criteria_drift_warns_or_fails_strict(tmp_path: Path, rubric, criteria_copy: Path) -> None:
+def test_classifying_criteria_drift_warns_or_fails_strict(
+    tmp_path: Path, rubric, criteria_copy: Path
+) -> None:
     from packet_eval.criteria import load_rubric
 
     root = _tiny_model(tmp_path / "m", rubric, "w:x", "amplification")

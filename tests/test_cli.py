@@ -37,12 +37,22 @@ def test_cli_score_json_is_one_document_on_stdout(runner: CliRunner) -> None:
     assert doc["schema_version"] == 1
     assert doc["id"] == L4.stem
     assert 1 <= doc["level"] <= 5
-    assert {c["id"] for c in doc["criteria"]} >= {"scope-of-consequence", "ownership-over-participation"}
+    assert {c["id"] for c in doc["criteria"]} >= {
+        "scope-of-consequence",
+        "ownership-over-participation",
+    }
 
 
 def test_cli_score_reads_stdin(runner: CliRunner) -> None:
-    result = _run(runner, "score", "-", "--format", "json", "--no-model",
-                  stdin="- Led the migration of 40 jobs across three teams.\n")
+    result = _run(
+        runner,
+        "score",
+        "-",
+        "--format",
+        "json",
+        "--no-model",
+        stdin="- Led the migration of 40 jobs across three teams.\n",
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["source"] == "-"
 
@@ -67,7 +77,9 @@ def test_cli_fail_under_passes_when_met(runner: CliRunner) -> None:
         (["score", "{L1}", "--model", "m", "--no-model"], "contradict"),
     ],
 )
-def test_cli_errors_exit_2_with_one_line_on_stderr(runner: CliRunner, args: list[str], message: str) -> None:
+def test_cli_errors_exit_2_with_one_line_on_stderr(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
     result = _run(runner, *[a.replace("{L1}", str(L1)) for a in args])
     assert result.exit_code == 2
     assert message in result.stderr
@@ -106,11 +118,18 @@ def test_cli_criteria_list_show_validate(runner: CliRunner, criteria_copy: Path)
     assert _run(runner, "criteria", "validate", str(criteria_copy)).exit_code == 0
 
 
-def test_cli_criteria_validate_reports_a_misread_example(runner: CliRunner, criteria_copy: Path) -> None:
+def test_cli_criteria_validate_reports_a_misread_example(
+    runner: CliRunner, criteria_copy: Path
+) -> None:
     path = criteria_copy / "ownership-over-participation.yaml"
     text = path.read_text()
-    path.write_text(text.replace("  - reads: weak\n    text: \"Helped the platform team",
-                                 "  - reads: strong\n    text: \"Helped the platform team", 1))
+    path.write_text(
+        text.replace(
+            '  - reads: weak\n    text: "Helped the platform team',
+            '  - reads: strong\n    text: "Helped the platform team',
+            1,
+        )
+    )
     result = _run(runner, "criteria", "validate", str(criteria_copy))
     assert result.exit_code == 2
     assert "expected strong" in result.stderr
@@ -118,9 +137,24 @@ def test_cli_criteria_validate_reports_a_misread_example(runner: CliRunner, crit
 
 def test_cli_evaluate_reports_agreement(runner: CliRunner, write) -> None:
     rows = [
-        {"id": "a", "text": "Fixes small bugs with help from a mentor.", "level": 1, "source_repo": "x"},
-        {"id": "b", "text": "Sets the technical direction that five teams build on.", "level": 4, "source_repo": "y"},
-        {"id": "c", "text": "Owns the delivery of a feature end to end.", "level": 3, "source_repo": "y"},
+        {
+            "id": "a",
+            "text": "Fixes small bugs with help from a mentor.",
+            "level": 1,
+            "source_repo": "x",
+        },
+        {
+            "id": "b",
+            "text": "Sets the technical direction that five teams build on.",
+            "level": 4,
+            "source_repo": "y",
+        },
+        {
+            "id": "c",
+            "text": "Owns the delivery of a feature end to end.",
+            "level": 3,
+            "source_repo": "y",
+        },
     ]
     path = write("set.jsonl", "\n".join(json.dumps(r) for r in rows) + "\n")
     result = _run(runner, "evaluate", str(path), "--by", "source_repo", "--no-model")

@@ -21,7 +21,13 @@ def test_evaluating_spearman_handles_ties() -> None:
 
 
 def _rec(i: int, level: int | None, track: str = "t") -> Record:
-    return Record(id=str(i), text=f"claim {i}", level=level, rank=level, fields={"source_repo": "s", "track": track})
+    return Record(
+        id=str(i),
+        text=f"claim {i}",
+        level=level,
+        rank=level,
+        fields={"source_repo": "s", "track": track},
+    )
 
 
 def test_evaluating_agreement_counts_exact_and_adjacent() -> None:
@@ -34,5 +40,7 @@ def test_evaluating_agreement_counts_exact_and_adjacent() -> None:
 
 
 def test_evaluating_documents_join_by_source_track_and_level() -> None:
-    docs = documents([_rec(1, 2), _rec(2, 2), _rec(3, 3), _rec(4, 2, "u")], ["source_repo", "track"])
+    docs = documents(
+        [_rec(1, 2), _rec(2, 2), _rec(3, 3), _rec(4, 2, "u")], ["source_repo", "track"]
+    )
     assert sorted(d.text.count("\n") + 1 for d in docs) == [1, 1, 2]

@@ -8,8 +8,44 @@ from hypothesis import strategies as st
 from packet_eval.api import evaluate
 from packet_eval.errors import InputError
 
-MARKUP = st.sampled_from(["- ", "* ", "1. ", "# ", "| a | b |\n|---|---|\n", "```\n", "---\n", "**", "_", "\n", "\n\n", "> "])
-WORDS = st.sampled_from(["I", "we", "led", "helped", "prevented", "adopted", "by", "three", "teams", "40%", "not", "never", "the", "migration", "was", "built", ".", ";"])
+MARKUP = st.sampled_from(
+    [
+        "- ",
+        "* ",
+        "1. ",
+        "# ",
+        "| a | b |\n|---|---|\n",
+        "```\n",
+        "---\n",
+        "**",
+        "_",
+        "\n",
+        "\n\n",
+        "> ",
+    ]
+)
+WORDS = st.sampled_from(
+    [
+        "I",
+        "we",
+        "led",
+        "helped",
+        "prevented",
+        "adopted",
+        "by",
+        "three",
+        "teams",
+        "40%",
+        "not",
+        "never",
+        "the",
+        "migration",
+        "was",
+        "built",
+        ".",
+        ";",
+    ]
+)
 TEXT = st.one_of(
     st.text(max_size=400),
     st.lists(st.one_of(MARKUP, WORDS, st.text(max_size=8)), max_size=80).map(" ".join),

@@ -60,7 +60,7 @@ def test_reading_docx_keeps_headings_and_bullets(tmp_path: Path) -> None:
 
 
 def test_reading_rejects_corrupt_docx(write) -> None:
-    with pytest.raises(InputError, match="not a readable .docx"):
+    with pytest.raises(InputError, match=r"not a readable \.docx"):
         read_path(write("broken.docx", b"PK\x03\x04 not really a zip"))
 
 

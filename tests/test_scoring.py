@@ -9,7 +9,10 @@ ROUTINE = [
     "- Answered support questions about the export job.",
     "- Renamed the config flags in the billing service.",
 ]
-BUZZ = "- Drove strategic company-wide cross-functional alignment across the org, adopted by every team."
+BUZZ = (
+    "- Drove strategic company-wide cross-functional alignment across the org, "
+    "adopted by every team."
+)
 
 
 def test_scoring_one_buzzword_sentence_does_not_lift_a_packet() -> None:
@@ -20,11 +23,17 @@ def test_scoring_one_buzzword_sentence_does_not_lift_a_packet() -> None:
 
 
 def test_scoring_participation_pulls_ownership_down() -> None:
-    owned = "\n".join(f"- Led the {x} migration end to end." for x in ["billing", "search", "ledger", "auth"])
-    helped = "\n".join(f"- Helped with the {x} migration." for x in ["billing", "search", "ledger", "auth"])
+    owned = "\n".join(
+        f"- Led the {x} migration end to end." for x in ["billing", "search", "ledger", "auth"]
+    )
+    helped = "\n".join(
+        f"- Helped with the {x} migration." for x in ["billing", "search", "ledger", "auth"]
+    )
+
     def own(text: str) -> int:
         report = evaluate("p.md", text=text, model=None)
         return next(c.level for c in report.criteria if c.code == "OWN")
+
     assert own(helped) < own(owned)
 
 

@@ -68,7 +68,27 @@ def test_segmenting_column_points_at_first_word() -> None:
         assert lines[claim.line - 1][claim.col - 1 :].startswith(first_word)
 
 
-words = st.sampled_from(["Led", "the", "migration", "we", "**bold**", "[a](b)", "`x`", "3%", "|", "-", "#", "\n", "\n\n", "  ", "---", "```", "_"])
+words = st.sampled_from(
+    [
+        "Led",
+        "the",
+        "migration",
+        "we",
+        "**bold**",
+        "[a](b)",
+        "`x`",
+        "3%",
+        "|",
+        "-",
+        "#",
+        "\n",
+        "\n\n",
+        "  ",
+        "---",
+        "```",
+        "_",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)

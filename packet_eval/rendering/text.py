@@ -20,7 +20,9 @@ def _quote(text: str, width: int = QUOTE_WIDTH) -> str:
 def _headline(report: Report) -> Text:
     line = Text()
     line.append(f"Reads as L{report.level} {report.level_name}", style="bold")
-    line.append(f"   confidence {report.confidence:.2f}   target L{report.target} {report.target_name}")
+    line.append(
+        f"   confidence {report.confidence:.2f}   target L{report.target} {report.target_name}"
+    )
     if report.expected_level is not None:
         mark = "matches" if report.expected_level == report.level else "differs"
         line.append(f"   expected L{report.expected_level} ({mark})")
@@ -36,8 +38,12 @@ def _criteria_table(report: Report) -> Table:
     for crit in report.criteria:
         name = f"{crit.code:<5} {crit.name}" + ("" if crit.core else " *")
         style = "green" if crit.level >= report.target else ""
-        table.add_row(name, Text(f"L{crit.level} {crit.level_name}", style=style),
-                      f"{crit.confidence:.2f}", crit.reason)
+        table.add_row(
+            name,
+            Text(f"L{crit.level} {crit.level_name}", style=style),
+            f"{crit.confidence:.2f}",
+            crit.reason,
+        )
     return table
 
 
@@ -55,18 +61,27 @@ def _evidence_lines(report: Report) -> list[Text]:
     for crit in report.criteria:
         for ev in crit.evidence:
             sign = "+" if ev.polarity == "signal" else "-"
-            lines.append(Text(
-                f"{sign} {crit.code:<5} line {ev.line:<4} L{ev.tier}  {ev.message}: «{ev.match}»",
-                style="green" if sign == "+" else "yellow",
-            ))
+            lines.append(
+                Text(
+                    f"{sign} {crit.code:<5} line {ev.line:<4} L{ev.tier}  "
+                    f"{ev.message}: «{ev.match}»",
+                    style="green" if sign == "+" else "yellow",
+                )
+            )
     return lines
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 100) -> str:
     """Render a report as plain (or coloured) text at a fixed width."""
     out = StringIO()
-    console = Console(file=out, width=width, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, soft_wrap=False)
+    console = Console(
+        file=out,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        highlight=False,
+        soft_wrap=False,
+    )
     console.print(Text(f"packet-eval · {report.source}", style="bold"))
     console.print(_headline(report))
     console.print(f"Why: {report.reason}")
