@@ -14,6 +14,7 @@ from packet_eval.errors import InputError
 
 if TYPE_CHECKING:
     from packet_eval.classifying import Model
+    from packet_eval.criteria import Rubric
 
 LEVELS = 5
 
@@ -189,6 +190,25 @@ def _level_words_re(words: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
+def measure(
+    records: Sequence[Record], rubric: Rubric, model: Model | None, *, by: str | None = None
+) -> list[Agreement]:
+    """Score records with one reader; agreement overall, per `by` value, and level-word free."""
+    from packet_eval.api import evaluate_packet
+    from packet_eval.reading import packet_from_text
+
+    def level_of(rec: Record) -> int:
+        packet = packet_from_text(rec.text, rec.id, rec.id)
+        return evaluate_packet(packet, rubric=rubric, model=model).level
+
+    pairs = score_records(records, level_of)
+    naming = _level_words_re(rubric.lexicon.level_words)
+    rows = agreement_by(pairs, by)
+    plain = [(r, p) for r, p in pairs if not naming.search(r.text)]
+    rows.append(agreement("without level words", plain))
+    return rows
+
+
 def run_evaluation(
     path: str | Path,
     *,
@@ -202,9 +222,7 @@ def run_evaluation(
 ) -> str:
     """Score a labelled JSONL file with the rules alone and (given a model) with both readers,
     and render agreement overall, per group, and without records that name a level."""
-    from packet_eval.api import evaluate_packet
     from packet_eval.criteria import load_rubric
-    from packet_eval.reading import packet_from_text
     from packet_eval.rendering.agreement import render_agreement
 
     rubric = load_rubric(criteria)
@@ -213,27 +231,18 @@ def run_evaluation(
         raise InputError(f"{path}: no records")
     if documents_mode:
         records = documents(records, ["source_repo", "track"])
-    naming = _level_words_re(rubric.lexicon.level_words)
     unit = "documents" if documents_mode else "records"
     readers: list[tuple[str, Model | None]] = [("rules only", None)]
     if model is not None:
         readers.append(("rules + learned reader", model))
-    parts = []
-    for name, reader in readers:
-
-        def level_of(rec: Record, reader: Model | None = reader) -> int:
-            packet = packet_from_text(rec.text, rec.id, rec.id)
-            return evaluate_packet(packet, rubric=rubric, model=reader).level
-
-        pairs = score_records(records, level_of)
-        rows = agreement_by(pairs, by)
-        rows.append(
-            agreement(
-                "without level words", [(r, p) for r, p in pairs if not naming.search(r.text)]
-            )
+    parts = [
+        render_agreement(
+            measure(records, rubric, reader, by=by),
+            title=f"{Path(path).name}: {len(records)} {unit}, {name}",
+            fmt=fmt,
         )
-        title = f"{Path(path).name}: {len(pairs)} {unit}, {name}"
-        parts.append(render_agreement(rows, title=title, fmt=fmt))
+        for name, reader in readers
+    ]
     if fmt == "json":
         return "[\n" + ",\n".join(p.rstrip() for p in parts) + "\n]\n"
     return "\n".join(parts)

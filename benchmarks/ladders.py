@@ -1,0 +1,96 @@
+"""Agreement on text nobody on this project wrote: the public career-ladder set, measured only.
+
+    python benchmarks/ladders.py [--data ../shared/data/ladders] [--output models/EVALUATION.md]
+
+Scores every record (claim level) and every (source, track, level) group joined into one
+document (document level), with the rules alone and with the learned reader, in one run, and
+writes a Markdown report. Nothing here trains or tunes: the set is the yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from packet_eval.api import resolve_model
+from packet_eval.criteria import load_rubric
+from packet_eval.evaluating import Agreement, Record, documents, measure, read_records
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ladders"
+
+
+def _f(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _table(rows: list[tuple[str, Agreement, Agreement]]) -> list[str]:
+    out = [
+        "| group | n | exact (rules / both) | adjacent | QWK | Spearman |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rule, both in rows:
+        out.append(
+            f"| {name} | {rule.n} | {_f(rule.exact)} / {_f(both.exact)} | "
+            f"{_f(rule.adjacent)} / {_f(both.adjacent)} | {_f(rule.qwk)} / **{_f(both.qwk)}** | "
+            f"{_f(rule.spearman)} / {_f(both.spearman)} |"
+        )
+    return out
+
+
+def _confusion(row: Agreement) -> list[str]:
+    out = ["| labelled \\ read | L1 | L2 | L3 | L4 | L5 |", "|---|---|---|---|---|---|"]
+    out += [f"| L{i} | " + " | ".join(map(str, r)) + " |" for i, r in enumerate(row.confusion, 1)]
+    return out
+
+
+def report(data: Path) -> str:
+    rubric = load_rubric()
+    model = resolve_model("auto", rubric, strict=True)
+    if model is None:
+        raise SystemExit("no model in models/: run `packet-eval train` first")
+    records: list[Record] = []
+    for path in sorted(data.glob("*.jsonl")):
+        records.extend(read_records(path))
+    lines = [
+        "# Agreement on the public career-ladder set",
+        "",
+        f"Written by `python benchmarks/ladders.py` from {len(records)} records of "
+        f"`../shared/data/ladders/` (never trained on). Model digest `{model.digest}`, "
+        f"criteria digest `{rubric.digest}`. Each cell: rules only / rules + learned reader.",
+    ]
+    for unit, recs in (
+        ("Claim level", records),
+        ("Document level", documents(records, ["source_repo", "track"])),
+    ):
+        rule = measure(recs, rubric, None, by="source_repo")
+        both = measure(recs, rubric, model, by="source_repo")
+        rows = [(r.group, r, b) for r, b in zip(rule, both, strict=True)]
+        lines += [
+            "",
+            f"## {unit} ({len(recs)} texts)",
+            "",
+            *_table(rows),
+            "",
+            "Confusion, rules + learned reader, all labelled texts:",
+            "",
+            *_confusion(both[0]),
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--output", type=Path, default=ROOT / "models" / "EVALUATION.md")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        raise SystemExit(f"{args.data}: not a directory of ladder JSONL files")
+    text = report(args.data)
+    args.output.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
