@@ -85,7 +85,8 @@ class Model:
         weights = self.level_coef[0, idx] if crit is None else self.crit_coef[crit, idx]
         names = self.meta["vocabulary"]
         order = sorted(range(len(idx)), key=lambda k: (-weights[k], names[idx[k]]))
-        return tuple(describe(names[idx[k]]) for k in order[:MAX_REASONS] if weights[k] > 0)
+        said = [describe(names[idx[k]]) for k in order if weights[k] > 0]
+        return tuple(dict.fromkeys(s for s in said if s))[:MAX_REASONS]
 
     def combine(
         self,

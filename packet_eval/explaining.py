@@ -37,8 +37,7 @@ def _rank(crit: Criterion, claims: list[ClaimScore]) -> list[ClaimScore]:
         return (-(reading.tier or 0), -(c.level or 0), c.claim)
 
     shown = [c for c in claims if c.readings[crit.id].tier or c.readings[crit.id].cap]
-    pool = shown or [c for c in claims if c.level is not None] or claims
-    return sorted(pool, key=key)[:MAX_CLOSEST]
+    return sorted(shown, key=key)[:MAX_CLOSEST]
 
 
 def _short_of(crit: Criterion, score: ClaimScore, target: int, rubric: Rubric) -> tuple[str, ...]:
@@ -50,10 +49,27 @@ def _short_of(crit: Criterion, score: ClaimScore, target: int, rubric: Rubric) -
     elif reading.tier < target:
         reasons.append(f"reads L{reading.tier} here: {crit.levels[reading.tier].rstrip('.')}")
     elif score.level is not None and score.level < target:
-        reasons.append(f"another part of the claim caps it at L{score.level}")
+        caps = _claim_caps(score, rubric)
+        reasons.append(
+            f"capped at L{score.level} by: {'; '.join(caps)}"
+            if caps
+            else f"the claim as a whole reads L{score.level}"
+        )
     else:
         reasons.append(f"reads L{target} alone; a second claim at L{target} would sustain it")
     return tuple(dict.fromkeys(reasons))
+
+
+def _claim_caps(score: ClaimScore, rubric: Rubric) -> list[str]:
+    index = rubric.signal_index()
+    return list(
+        dict.fromkeys(
+            ev.message
+            for r in score.readings.values()
+            for ev in r.evidence
+            if ev.polarity == "anti" and not ev.negated and index[ev.signal][1].caps == "claim"
+        )
+    )
 
 
 def _questions(crit: Criterion, closest: list[ClaimScore], rubric: Rubric) -> tuple[str, ...]:
@@ -79,6 +95,8 @@ def explain_criterion(
         f"{crit.name} reads L{cs.level}: {crit.levels[cs.level].rstrip('.')}. "
         f"L{target} needs: {crit.gap.needs[target]}"
     )
+    if not closest:
+        text += " No sentence in the packet shows this criterion yet."
     return Gap(
         criterion=crit.id,
         text=text,

@@ -61,11 +61,20 @@ def featurize(span: Span, found: ClaimEvidence) -> list[str]:
     return sorted(feats)
 
 
-def describe(feature: str) -> str:
-    """Return a feature name as a reader would say it: 'b:other_team' -> 'other team'."""
+def describe(feature: str) -> str | None:
+    """Return a feature as a reader would say it ('b:other_team' -> 'other team'), or None
+    for one that explains nothing on its own (a stop word, a number, the claim's length)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     kind, _, name = feature.partition(":")
     if kind in {"w", "b", "first"}:
-        return name.replace("_", " ")
-    if kind in {"rule", "anti", "neg"}:
-        return f"{kind} {name}"
-    return feature
+        words = name.split("_")
+        if all(w in STOP_WORDS or not w.isalpha() for w in words):
+            return None
+        return " ".join("N" if w == "<num>" else w for w in words)
+    if kind in {"rule", "anti"}:
+        return f"{'rule' if kind == 'rule' else 'anti-signal'} {name}"
+    if kind == "tier":
+        crit, _, tier = name.rpartition(":")
+        return f"rules read {crit} at L{tier}"
+    return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from io import StringIO
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -47,28 +48,34 @@ def _criteria_table(report: Report) -> Table:
     return table
 
 
-def _gap_lines(crit: CriterionReport) -> list[Text]:
-    lines = [Text.assemble((f"{crit.code}  ", "bold"), crit.gap or "")]
+def _gap_lines(crit: CriterionReport) -> list[RenderableType]:
+    head = Table.grid()
+    head.add_column(width=6, no_wrap=True)
+    head.add_column(ratio=1)
+    head.add_row(Text(crit.code, style="bold"), crit.gap or "")
+    lines: list[RenderableType] = [head]
     for near in crit.closest:
-        lines.append(Text(f"   closest: line {near.line}  {_quote(near.text)}"))
-        lines.append(Text(f"            falls short: {'; '.join(near.short_of)}", style="dim"))
-    lines.extend(Text(f"   ask: {q}", style="cyan") for q in crit.questions)
+        lines.append(Padding(Text(f"closest, line {near.line}: {_quote(near.text)}"), (0, 0, 0, 6)))
+        lines.append(
+            Padding(Text(f"falls short: {'; '.join(near.short_of)}", style="dim"), (0, 0, 0, 8))
+        )
+    lines.extend(Padding(Text(f"ask: {q}", style="cyan"), (0, 0, 0, 6)) for q in crit.questions)
     return lines
 
 
-def _evidence_lines(report: Report) -> list[Text]:
-    lines: list[Text] = []
+def _evidence_table(report: Report) -> Table | None:
+    table = Table(box=None, pad_edge=False, show_edge=False, show_header=False)
+    table.add_column("sign", no_wrap=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("line", no_wrap=True, justify="right")
+    table.add_column("tier", no_wrap=True)
+    table.add_column("finding", ratio=1)
     for crit in report.criteria:
         for ev in crit.evidence:
-            sign = "+" if ev.polarity == "signal" else "-"
-            lines.append(
-                Text(
-                    f"{sign} {crit.code:<5} line {ev.line:<4} L{ev.tier}  "
-                    f"{ev.message}: «{ev.match}»",
-                    style="green" if sign == "+" else "yellow",
-                )
-            )
-    return lines
+            good = ev.polarity == "signal"
+            finding = Text(f"{ev.message}: «{ev.match}»", style="green" if good else "yellow")
+            table.add_row("+" if good else "-", crit.code, str(ev.line), f"L{ev.tier}", finding)
+    return table if table.row_count else None
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 100) -> str:
@@ -97,10 +104,9 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
                 console.print(line)
     else:
         console.print(Text(f"Every criterion reads at L{report.target} or above.", style="bold"))
-    evidence = _evidence_lines(report)
-    if evidence:
+    evidence = _evidence_table(report)
+    if evidence is not None:
         console.print()
         console.print(Text("Evidence (+ signal, - anti-signal)", style="bold"))
-        for line in evidence:
-            console.print(line)
-    return out.getvalue()
+        console.print(evidence)
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
