@@ -348,7 +348,7 @@ def _check_signal_ids(criteria: list[Criterion], directory: Path) -> None:
 
 
 def _criterion_files(directory: Path) -> list[Path]:
-    reserved = {"ladder.yaml", "lexicon.yaml"}
+    reserved = {"ladder.yaml", "lexicon.yaml", "rewrites.yaml"}  # rewrites: see rewrite_rules.py
     return sorted(p for p in directory.glob("*.yaml") if p.name not in reserved)
 
 

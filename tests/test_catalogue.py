@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 from packet_eval.catalogue import misread_examples
 from packet_eval.criteria import load_rubric
+from packet_eval.rewrite_rules import load_rewrite_rules
 
 PACKAGE = Path(__file__).resolve().parent.parent / "packet_eval"
 RUBRIC = load_rubric()
@@ -60,6 +62,34 @@ def _string_literals(path: Path) -> set[str]:
 def test_catalogue_no_phrase_the_engine_matches_is_written_in_python() -> None:
     multi, single = _phrases()
     assert len(multi) > 30 and len(single) > 20  # the scan must have something to look for
+    offenders = {
+        f"{path.name}: {literal!r}"
+        for path in PACKAGE.rglob("*.py")
+        for literal in _string_literals(path)
+        if literal in single or any(phrase in literal for phrase in multi)
+    }
+    assert offenders == set()
+
+
+def _rewrite_phrases() -> tuple[set[str], set[str]]:
+    """Return what the rewrite rules match or write: multiword phrases, and single words."""
+    rules = load_rewrite_rules(RUBRIC)
+    matched = [p for d in rules.diagnoses for p in d.phrases]
+    written = [t for d in rules.diagnoses for t in (d.label, d.why)]
+    written += [t for s in rules.slots.values() for t in (s.label, s.ask, s.placeholder)]
+    written += [s.clause for s in rules.slots.values() if s.clause]
+    written += [rules.recast.noun_phrase, rules.recast.verb_phrase]
+    written += list(rules.messages.model_dump().values())
+    pieces = [p for t in [*matched, *written] for p in re.split(r"\{\w*\}", t)]
+    texts = {p.lower().strip(" ;,.()") for p in pieces}
+    multi = {t for t in texts if len(t.split()) > 1}
+    single = {p.lower() for p in matched if " " not in p}
+    return multi, single
+
+
+def test_catalogue_no_rewrite_phrase_is_written_in_python() -> None:
+    multi, single = _rewrite_phrases()
+    assert len(multi) > 30 and len(single) > 10  # the scan must have something to look for
     offenders = {
         f"{path.name}: {literal!r}"
         for path in PACKAGE.rglob("*.py")
