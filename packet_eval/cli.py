@@ -64,6 +64,18 @@ NoModelOpt = Annotated[
 StrictOpt = Annotated[
     bool, typer.Option("--strict", help="Refuse a model trained with other criteria.")
 ]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target",
+        "-t",
+        help="Level to write gap notes for, e.g. L4.",
+        show_default="the level read + 1",
+    ),
+]
+MaxBytesOpt = Annotated[
+    int, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this.")
+]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the result to FILE (atomically).")
 ]
@@ -116,15 +128,7 @@ def _level(value: str | None, option: str) -> int | None:
 @_guarded
 def score(
     path: Annotated[str, typer.Argument(help="Packet file (.md, .txt, .docx), or - for stdin.")],
-    target: Annotated[
-        str | None,
-        typer.Option(
-            "--target",
-            "-t",
-            help="Level to write gap notes for, e.g. L4.",
-            show_default="the level read + 1",
-        ),
-    ] = None,
+    target: TargetOpt = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Output format.")
     ] = ReportFormat.text,
@@ -136,9 +140,7 @@ def score(
         ),
     ] = None,
     output: OutputOpt = None,
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this.")
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     model: ModelOpt = None,
     no_model: NoModelOpt = False,
     strict: StrictOpt = False,
@@ -207,9 +209,7 @@ def rewrite(
         ),
     ] = False,
     criteria: CriteriaOpt = None,
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this.")
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     model: ModelOpt = None,
     no_model: NoModelOpt = False,
     strict: StrictOpt = False,
@@ -437,15 +437,7 @@ def batch(
             show_default="the number of cores; fewer for small batches",
         ),
     ] = None,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            "--target",
-            "-t",
-            help="Level to write gap notes for, e.g. L4.",
-            show_default="the level read + 1",
-        ),
-    ] = None,
+    target: TargetOpt = None,
     text_field: Annotated[
         str, typer.Option("--text-field", help="JSONL field holding the packet's text.")
     ] = "text",
@@ -456,9 +448,7 @@ def batch(
         str, typer.Option("--level-field", help="JSONL field holding the expected level.")
     ] = "level",
     criteria: CriteriaOpt = None,
-    max_bytes: Annotated[
-        int, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this.")
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     model: ModelOpt = None,
     no_model: NoModelOpt = False,
     strict: StrictOpt = False,

@@ -8,25 +8,11 @@ from rich.console import Console, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
+from packet_eval.rendering.console import finished, string_console
 from packet_eval.rewrite_schema import BulletReview, Finding, RewriteReport
 
 INDENT = 3
 LEVEL = 15  # "L2 Intermediate"
-
-
-def _console(out: StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=out,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        highlight=False,
-        soft_wrap=False,
-    )
-
-
-def _finish(out: StringIO) -> str:
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
 def _indented(item: RenderableType, depth: int = INDENT) -> Padding:
@@ -95,7 +81,7 @@ def _print(console: Console, part: RenderableType) -> None:
 def render_rewrite_text(report: RewriteReport, *, color: bool = False, width: int = 100) -> str:
     """Render every bullet: level, diagnosis, and rewrites (or keep, or why it was skipped)."""
     out = StringIO()
-    console = _console(out, color, width)
+    console = string_console(out, color=color, width=width)
     count = len(report.bullets)
     console.print(
         Text(f"packet-eval rewrite · {report.source} · {count} bullet{'s' * (count != 1)}", "bold")
@@ -109,7 +95,7 @@ def render_rewrite_text(report: RewriteReport, *, color: bool = False, width: in
         console.print(_heading(bullet, number))
         for part in _body(bullet):
             _print(console, part)
-    return _finish(out)
+    return finished(out)
 
 
 def render_interview_header(
@@ -117,14 +103,14 @@ def render_interview_header(
 ) -> str:
     """Render what the writer sees before a bullet's questions."""
     out = StringIO()
-    console = _console(out, color, width)
+    console = string_console(out, color=color, width=width)
     console.print()
     console.print(Text(f"[{number}/{total}] {_level(bullet)}", style="bold"))
     _print(console, _whole(bullet.text, "", INDENT))
     for finding in bullet.diagnosis:
         console.print(_indented(_finding(finding)))
     console.print(_indented(Text("Answer what you know; press Enter to skip a question.", "dim")))
-    return _finish(out)
+    return finished(out)
 
 
 def render_final(bullet: BulletReview, *, color: bool = False, width: int = 100) -> str:
@@ -133,7 +119,7 @@ def render_final(bullet: BulletReview, *, color: bool = False, width: int = 100)
     if not bullet.claim:
         return ""
     out = StringIO()
-    console = _console(out, color, width)
+    console = string_console(out, color=color, width=width)
     final = bullet.final
     when = "before" if final is not None else "keep" if bullet.keep else "as is"
     _print(console, _whole(f"{when:<8}{_level(bullet):<{LEVEL}} {bullet.text}", "", 0))
@@ -144,4 +130,4 @@ def render_final(bullet: BulletReview, *, color: bool = False, width: int = 100)
         if final.remaining:
             still = "still: " + "; ".join(f.label for f in final.remaining)
             _print(console, _whole(still, "dim", 8 + LEVEL + 1))
-    return _finish(out)
+    return finished(out)

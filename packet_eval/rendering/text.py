@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from io import StringIO
 
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from packet_eval.rendering.console import finished, string_console
 from packet_eval.schema import CriterionReport, Report
 
 QUOTE_WIDTH = 88
@@ -81,14 +82,7 @@ def _evidence_table(report: Report) -> Table | None:
 def render_text(report: Report, *, color: bool = False, width: int = 100) -> str:
     """Render a report as plain (or coloured) text at a fixed width."""
     out = StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = string_console(out, color=color, width=width)
     console.print(Text(f"packet-eval · {report.source}", style="bold"))
     console.print(_headline(report))
     console.print(f"Why: {report.reason}")
@@ -109,4 +103,4 @@ def render_text(report: Report, *, color: bool = False, width: int = 100) -> str
         console.print()
         console.print(Text("Evidence (+ signal, - anti-signal)", style="bold"))
         console.print(evidence)
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    return finished(out)

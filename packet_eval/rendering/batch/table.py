@@ -6,11 +6,11 @@ from __future__ import annotations
 from io import StringIO
 from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from packet_eval.rendering.batch.summary import render_summary
+from packet_eval.rendering.console import string_console
 
 if TYPE_CHECKING:
     from packet_eval.batching import Row
@@ -54,14 +54,7 @@ def _rows_table(summary: Summary) -> Table:
 def render_table(summary: Summary, *, color: bool = False, width: int = 100) -> str:
     """Render the rows, the histogram and any agreement as (optionally coloured) text."""
     out = StringIO()
-    console = Console(
-        file=out,
-        width=width,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        highlight=False,
-        soft_wrap=False,
-    )
+    console = string_console(out, color=color, width=width)
     console.print(_rows_table(summary))
     console.print()
     console.print(Text(render_summary(summary).rstrip("\n")))
