@@ -536,6 +536,7 @@ def _batch_write(
     with open_output(output) as write, BatchProgress(total, enabled=show) as progress:
         writer = writer_for(fmt, write, color=to_terminal, width=width)
         try:
+            writer.start()
             with closing(outcomes):
                 for outcome in outcomes:
                     tally.add(outcome.row)

@@ -33,6 +33,12 @@ class BatchFormat(str, Enum):
 
 
 class Writer(Protocol):
+    """Writes a batch's output. Constructing one writes nothing: `start` writes the opening,
+    so that a Ctrl-C during it still reaches the code that calls `finish`."""
+
+    def start(self) -> None:
+        """Write what precedes the first outcome."""
+
     def add(self, outcome: Outcome) -> None:
         """Write (or skip) one outcome as it comes."""
 
@@ -46,6 +52,9 @@ class _AtEnd:
     def __init__(self, write: Write, render: Callable[[Summary], str]) -> None:
         self.write = write
         self.render = render
+
+    def start(self) -> None:
+        pass
 
     def add(self, outcome: Outcome) -> None:
         pass

@@ -53,7 +53,9 @@ class CsvWriter:
 
     def __init__(self, write: Write) -> None:
         self.write = write
-        write(csv_line(COLUMNS))
+
+    def start(self) -> None:
+        self.write(csv_line(COLUMNS))
 
     def add(self, outcome: Outcome) -> None:
         self.write(csv_line(row_values(outcome.row)))

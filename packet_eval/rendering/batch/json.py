@@ -50,6 +50,9 @@ class JsonlWriter:
     def __init__(self, write: Write) -> None:
         self.write = write
 
+    def start(self) -> None:
+        pass
+
     def add(self, outcome: Outcome) -> None:
         self.write(jsonl_line(outcome))
 
@@ -68,7 +71,9 @@ class JsonWriter:
     def __init__(self, write: Write) -> None:
         self.write = write
         self.count = 0
-        write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "results": [')
+
+    def start(self) -> None:
+        self.write(f'{{\n  "schema_version": {SCHEMA_VERSION},\n  "results": [')
 
     def add(self, outcome: Outcome) -> None:
         if outcome.report is not None:
