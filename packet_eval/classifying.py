@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from packet_eval.criteria import Rubric
 from packet_eval.detecting import ClaimEvidence
 from packet_eval.errors import ModelError
 from packet_eval.featurizing import describe, featurize
-from packet_eval.scoring import ClaimScore
+from packet_eval.scoring import Blend, ClaimScore
 from packet_eval.segmenting import ClaimSpan
 
 MODEL_FORMAT = 2
@@ -88,6 +89,12 @@ class Model:
         said = [describe(names[idx[k]]) for k in order if weights[k] > 0]
         return tuple(dict.fromkeys(s for s in said if s))[:MAX_REASONS]
 
+    @property
+    def blend(self) -> Blend | None:
+        """How the packet's level mixes the committee reading with the learned one, if set."""
+        raw = self.meta["combine"].get("packet")
+        return Blend(**raw) if raw else None
+
     def combine(
         self,
         spans: list[ClaimSpan],
@@ -100,36 +107,56 @@ class Model:
             return scores
         features = [featurize(cs.span, ce) for cs, ce in zip(spans, found, strict=True)]
         expected, crit_p = self.predict(features)
-        out = []
-        for i, score in enumerate(scores):
-            learned = float(expected[i])
-            readings = dict(score.readings)
-            for j, crit_id in enumerate(self.crit_ids):
-                current = readings.get(crit_id)
-                if current is None or current.tier is not None or crit_p[i, j] < self.threshold:
-                    continue
-                tier = int(np.clip(round(learned), 1, 5))
-                readings[crit_id] = replace(
-                    current,
-                    tier=tier if current.cap is None else min(tier, current.cap),
-                    learned=round(float(crit_p[i, j]), 3),
-                    reasons=self.reasons(features[i], j),
-                )
-            rule = score.level
-            mixed = (
-                learned
-                if rule is None
-                else self.learned_weight * learned + (1 - self.learned_weight) * rule
+        return credit(
+            scores,
+            expected,
+            crit_p,
+            self.crit_ids,
+            threshold=self.threshold,
+            weight=self.learned_weight,
+            reasons=lambda i, j: self.reasons(features[i], j),
+        )
+
+
+def credit(
+    scores: list[ClaimScore],
+    expected: np.ndarray,
+    crit_p: np.ndarray,
+    crit_ids: list[str],
+    *,
+    threshold: float,
+    weight: float,
+    reasons: Callable[[int, int], tuple[str, ...]] = lambda i, j: (),
+) -> list[ClaimScore]:
+    """Mix each claim's rule level with its learned level, and credit a criterion the rules
+    missed when the learned reader's probability reaches `threshold` (at the learned level,
+    under any anti-signal cap). Used at run time and, on held-out folds, in training."""
+    out = []
+    for i, score in enumerate(scores):
+        learned = float(expected[i])
+        readings = dict(score.readings)
+        for j, crit_id in enumerate(crit_ids):
+            current = readings.get(crit_id)
+            if current is None or current.tier is not None or crit_p[i, j] < threshold:
+                continue
+            tier = int(np.clip(round(learned), 1, 5))
+            readings[crit_id] = replace(
+                current,
+                tier=tier if current.cap is None else min(tier, current.cap),
+                learned=round(float(crit_p[i, j]), 3),
+                reasons=reasons(i, j),
             )
-            out.append(
-                replace(
-                    score,
-                    readings=readings,
-                    level=int(np.clip(round(mixed), 1, 5)),
-                    learned=round(learned, 2),
-                )
+        rule = score.level
+        mixed = learned if rule is None else weight * learned + (1 - weight) * rule
+        out.append(
+            replace(
+                score,
+                readings=readings,
+                level=int(np.clip(round(mixed), 1, 5)),
+                learned=round(learned, 2),
             )
-        return out
+        )
+    return out
 
 
 def save_model(

@@ -15,6 +15,14 @@ def _table(mapping: dict[str, Any]) -> str:
     return "\n".join([head, rule, row])
 
 
+def _docs(packet: dict[str, Any]) -> str:
+    return " and ".join(f"{n} `{kind}` documents" for kind, n in packet["documents"].items())
+
+
+def _kinds(scores: dict[str, Any]) -> str:
+    return ", ".join(f"{kind} {value}" for kind, value in scores.items())
+
+
 def write_card(meta: dict[str, Any], out: str | Path) -> None:
     """Write MODEL_CARD.md beside the model from its metadata (no timestamp: reproducible)."""
     cv = meta["cross_validation"]
@@ -49,6 +57,23 @@ def write_card(meta: dict[str, Any], out: str | Path) -> None:
         f"- exact {cv['exact']}, adjacent {cv['adjacent']}",
         f"- combination: learned weight {cv['learned_weight']}, criterion threshold "
         f"{cv['criterion_threshold']} (chosen on held-out folds)",
+        f"- stretch: ridge readings are pulled toward the middle; they are stretched by "
+        f"{cv['stretch']['factor']} around the corpus mean {cv['stretch']['center']} "
+        "(the factor that agrees best on held-out folds, folded into the weights)",
+        "",
+        "## Reading a whole packet",
+        "",
+        "A packet of 4+ claims is read twice: by the committee rules (enough claims and criteria",
+        "must sustain a level) and by the learned reader, as a quantile of its claims' learned",
+        "levels mapped by a line. The packet's level mixes the two. The quantile, line and weight",
+        f"were chosen on {_docs(cv['packet'])} built from held-out claims",
+        "(`ladder`: 4-8 claims of one level and register; `packet`: 8-20 claims of one role,",
+        "a third to a half at the packet's level, the rest one or two levels below):",
+        "",
+        _table(cv["packet"]["blend"]),
+        "",
+        f"QWK on those documents: committee alone {_kinds(cv['packet']['committee_qwk'])}; "
+        f"mixed {_kinds(cv['packet']['qwk'])}.",
         "",
         "Per-level F1:",
         "",

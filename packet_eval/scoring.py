@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from packet_eval.criteria import Criterion, Rubric, ScoringRules
 from packet_eval.detecting import ClaimEvidence, Evidence
@@ -166,7 +168,50 @@ def _criteria_shown(claims: list[ClaimScore], level: int, short: bool) -> set[st
     return shown
 
 
-def score_packet(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
+@dataclass(frozen=True)
+class Blend:
+    """How a packet's level mixes the committee reading with the learned reader's reading of
+    the whole packet (chosen by `packet-eval train` on documents built from held-out folds).
+
+    The learned reading is `intercept + slope * q`, where q is the `quantile` of the claims'
+    learned levels; the packet level is `weight` of it plus the rest of the committee level.
+    """
+
+    quantile: float
+    slope: float
+    intercept: float
+    weight: float
+
+    def learned_level(self, learned: Sequence[float]) -> float:
+        q = float(np.quantile(np.asarray(learned, dtype=float), self.quantile))
+        return float(np.clip(self.intercept + self.slope * q, 1.0, 5.0))
+
+
+def score_packet(
+    rubric: Rubric, claims: list[ClaimScore], blend: Blend | None = None
+) -> PacketScore:
+    """Set the packet's level: the committee's reading, mixed with the learned reader's
+    reading of the whole packet when a model brings a blend (packets of 4+ claims only)."""
+    committee = score_committee(rubric, claims)
+    learned = [c.learned for c in claims if c.learned is not None]
+    rules = rubric.ladder.scoring
+    if blend is None or not learned or len(claims) < rules.support_min_claims:
+        return committee
+    reading = blend.learned_level(learned)
+    mixed = blend.weight * reading + (1 - blend.weight) * committee.level
+    level = int(np.clip(round(mixed), rules.floor, 5))
+    if level == committee.level:
+        reason = f"{committee.reason}; the learned reader reads the packet at L{reading:.1f}"
+        return replace(committee, reason=reason)
+    supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
+    reason = (
+        f"the committee reading is L{committee.level} ({committee.reason}); the learned reader "
+        f"reads the whole packet at L{reading:.1f}, so together L{level}"
+    )
+    return replace(committee, level=level, supporting=supporters, reason=reason)
+
+
+def score_committee(rubric: Rubric, claims: list[ClaimScore]) -> PacketScore:
     """Set the packet's level: enough claims and enough criteria must reach it, and a core
     criterion must be sustained at it (supporting criteria alone never lift a packet)."""
     rules = rubric.ladder.scoring

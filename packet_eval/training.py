@@ -10,19 +10,20 @@ import hashlib
 import platform
 import time
 from collections import Counter
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from packet_eval.classifying import save_model
+from packet_eval.classifying import credit, save_model
 from packet_eval.criteria import Rubric
 from packet_eval.detecting import detector_for
 from packet_eval.errors import InputError
 from packet_eval.evaluating import qwk
 from packet_eval.featurizing import featurize
-from packet_eval.scoring import score_claims
+from packet_eval.scoring import Blend, ClaimScore, score_claims, score_packet
 from packet_eval.segmenting import Claim, ClaimSpan, make_nlp
 
 SEED = 20261123
@@ -32,6 +33,10 @@ LEVEL_ALPHA = 1.0
 CRIT_C = 4.0
 WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7)
+STRETCHES = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6)
+QUANTILES = (0.5, 0.75, 0.9)
+BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
+PACKET_REGISTERS = ("bullet", "prose", "self-review")
 
 
 class CorpusClaim(BaseModel):
@@ -79,17 +84,17 @@ def load_corpus(directory: str | Path) -> tuple[list[CorpusClaim], str, int]:
 
 def corpus_features(
     claims: list[CorpusClaim], rubric: Rubric
-) -> tuple[list[list[str]], list[int | None]]:
-    """Featurize each corpus claim as one whole claim, and return its rule-only level too."""
+) -> tuple[list[list[str]], list[ClaimScore]]:
+    """Featurize each corpus claim as one whole claim, and return its rule-only reading too."""
     nlp = make_nlp()
     detector = detector_for(rubric)
-    feats, rule_levels = [], []
+    feats, rule_scores = [], []
     for claim, doc in zip(claims, nlp.pipe(c.text for c in claims), strict=True):
         span = ClaimSpan(claim=Claim(index=0, text=claim.text, line=1, col=1), span=doc[:])
         found = detector.detect([span])
         feats.append(featurize(span.span, found[0]))
-        rule_levels.append(score_claims(rubric, found)[0].level)
-    return feats, rule_levels
+        rule_scores.append(score_claims(rubric, found)[0])
+    return feats, rule_scores
 
 
 def _vocabulary(features: list[list[str]]) -> list[str]:
@@ -138,7 +143,8 @@ def _fit(x: Any, levels: np.ndarray, crit_y: np.ndarray) -> dict[str, np.ndarray
 
 
 def _predict(arrays: dict[str, np.ndarray], x: Any) -> tuple[np.ndarray, np.ndarray]:
-    level = np.clip(x @ arrays["level_coef"][0] + arrays["level_intercept"][0], 1.0, 5.0)
+    """Return the raw (unclipped) learned levels and the criterion probabilities."""
+    level = x @ arrays["level_coef"][0] + arrays["level_intercept"][0]
     c = 1.0 / (1.0 + np.exp(-(x @ arrays["crit_coef"].T + arrays["crit_intercept"])))
     return level, c
 
@@ -158,11 +164,13 @@ def _labels(claims: list[CorpusClaim], rubric: Rubric) -> tuple[np.ndarray, np.n
 
 
 def cross_validate(
-    claims: list[CorpusClaim], feats: list[list[str]], rule: list[int | None], rubric: Rubric
+    claims: list[CorpusClaim], feats: list[list[str]], scores: list[ClaimScore], rubric: Rubric
 ) -> dict[str, Any]:
-    """Out-of-fold metrics, and the rule/learned weight that agrees best on held-out folds."""
+    """Out-of-fold metrics, and the combination settings that agree best on held-out folds:
+    the rule/learned weight per claim, the criterion threshold, and the packet blend."""
     from sklearn.model_selection import StratifiedKFold
 
+    rule = [s.level for s in scores]
     y, crit_y, crit_ids = _labels(claims, rubric)
     expected = np.zeros(len(claims))
     crit_p = np.zeros(crit_y.shape)
@@ -175,10 +183,17 @@ def cross_validate(
         level, c = _predict(arrays, _matrix([feats[i] for i in test_idx], vocab))
         expected[test_idx] = level
         crit_p[test_idx] = c
+    # Ridge pulls its readings toward the middle of the ladder; stretch them back around the
+    # corpus mean by the factor that agrees best on held-out folds (ties: the smaller one).
+    center = float(np.mean(y))
+    stretch = max(STRETCHES, key=lambda s: (_stretched_qwk(expected, y, center, s), -s))
+    expected = np.clip(center + stretch * (expected - center), 1.0, 5.0)
     best_w = max(WEIGHTS, key=lambda w: (_mixed_qwk(expected, rule, y, w), w))
     best_t = max(THRESHOLDS, key=lambda t: (_mean_f1(crit_y, crit_p, t), -t))
     pred = np.clip(np.rint(expected), 1, 5).astype(int)
     codes = [c.code for c in rubric.active]
+    credited = credit(scores, expected, crit_p, crit_ids, threshold=best_t, weight=best_w)
+    packet = choose_blend(claims, credited, rubric)
     return {
         "folds": FOLDS,
         "learned_qwk": round(float(qwk(list(y), list(pred)) or 0), 3),
@@ -192,7 +207,20 @@ def cross_validate(
         },
         "learned_weight": best_w,
         "criterion_threshold": best_t,
+        "stretch": {"center": round(center, 4), "factor": stretch},
+        "packet": packet,
     }
+
+
+def _stretched_qwk(raw: np.ndarray, y: np.ndarray, center: float, factor: float) -> float:
+    pred = np.clip(np.rint(center + factor * (raw - center)), 1, 5).astype(int)
+    return float(qwk(list(y), list(pred)) or 0)
+
+
+def stretch_levels(arrays: dict[str, np.ndarray], center: float, factor: float) -> None:
+    """Fold the stretch into the level weights, so the model file reads in stretched levels."""
+    arrays["level_coef"] = arrays["level_coef"] * factor
+    arrays["level_intercept"] = center + factor * (arrays["level_intercept"] - center)
 
 
 def _mixed_qwk(expected: np.ndarray, rule: list[int | None], y: np.ndarray, w: float) -> float:
@@ -227,11 +255,12 @@ def _versions() -> dict[str, str]:
 def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[str, Any]:
     """Fit the reader on the whole corpus, cross-validate it, and write the model files."""
     claims, corpus_digest, corpus_size = load_corpus(corpus_dir)
-    feats, rule = corpus_features(claims, rubric)
-    metrics = cross_validate(claims, feats, rule, rubric)
+    feats, scores = corpus_features(claims, rubric)
+    metrics = cross_validate(claims, feats, scores, rubric)
     y, crit_y, crit_ids = _labels(claims, rubric)
     vocab = _vocabulary(feats)
     arrays = _fit(_matrix(feats, vocab), y, crit_y)
+    stretch_levels(arrays, **metrics["stretch"])
     meta = {
         "criteria_digest": rubric.digest,
         "corpus": {
@@ -254,9 +283,100 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
         "combine": {
             "learned_weight": metrics["learned_weight"],
             "criterion_threshold": metrics["criterion_threshold"],
+            "packet": metrics["packet"]["blend"],
         },
         "cross_validation": metrics,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vocabulary": vocab,
     }
     return save_model(out_dir, arrays, meta)
+
+
+def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
+    """Build documents from corpus claims to choose the packet blend on, deterministically.
+
+    `ladder`: 4-8 claims of one level and register, like a ladder's expectations for a level.
+    `packet`: 8-20 bullets or prose claims of one role, a third to a half of them at the
+    packet's level and the rest one or two levels below, like a packet with its context.
+    """
+    rng = np.random.default_rng(SEED)
+    groups: dict[tuple[int, str], list[int]] = {}
+    for i, c in enumerate(claims):
+        groups.setdefault((c.level, c.style), []).append(i)
+    ladder = []
+    for key in sorted(groups):
+        members = list(rng.permutation(groups[key]))
+        while len(members) >= 4:
+            size = int(rng.integers(4, 9))
+            ladder.append([int(i) for i in members[:size]])
+            members = members[size:]
+    packet = []
+    roles = sorted({c.role for c in claims})
+    for role in roles:
+        pool: dict[int, list[int]] = {}
+        for i, c in enumerate(claims):
+            if c.role == role and c.style in PACKET_REGISTERS:
+                pool.setdefault(c.level, []).append(i)
+        for level in range(1, 6):
+            below = [i for lv in range(max(1, level - 2), level) for i in pool.get(lv, [])]
+            top = pool.get(level, [])
+            for _ in range(6):
+                size = int(rng.integers(8, 21))
+                n_top = size if level == 1 else max(2, round(size * rng.uniform(1 / 3, 1 / 2)))
+                if len(top) < n_top or (level > 1 and len(below) < size - n_top):
+                    continue
+                picked = list(rng.choice(top, n_top, replace=False))
+                if level > 1:
+                    picked += list(rng.choice(below, size - n_top, replace=False))
+                packet.append([int(i) for i in rng.permutation(picked)])
+    return {"ladder": ladder, "packet": packet}
+
+
+def choose_blend(
+    claims: list[CorpusClaim], credited: list[ClaimScore], rubric: Rubric
+) -> dict[str, Any]:
+    """Choose how a packet's level mixes the committee reading with the learned reader, on
+    practice documents of held-out claims: for each quantile of the claims' learned levels,
+    fit the line that maps it to the document's level, then the weight that agrees best
+    (mean QWK over both kinds of document; ties go to the committee)."""
+    docs = {k: v for k, v in practice_documents(claims).items() if v}
+    if not docs:  # a corpus too small to build documents from: the committee reads alone
+        return {"blend": None, "qwk": {}, "committee_qwk": {}, "documents": {}}
+    truth, committee, learned = {}, {}, {}
+    for kind, members in docs.items():
+        truth[kind] = np.array([max(claims[i].level for i in d) for d in members])
+        committee[kind] = np.array(
+            [
+                score_packet(rubric, [replace(credited[i], claim=k) for k, i in enumerate(d)]).level
+                for d in members
+            ]
+        )
+        learned[kind] = [np.array([credited[i].learned or 1.0 for i in d]) for d in members]
+    best: tuple[float, float, dict[str, Any]] | None = None
+    for q in QUANTILES:
+        stat = {k: np.array([np.quantile(v, q) for v in learned[k]]) for k in docs}
+        xs = np.concatenate([stat[k] for k in docs])
+        ys = np.concatenate([truth[k] for k in docs]).astype(float)
+        slope, intercept = np.polyfit(xs, ys, 1)
+        for w in BLEND_WEIGHTS:
+            blend = Blend(
+                quantile=q,
+                slope=round(float(slope), 4),
+                intercept=round(float(intercept), 4),
+                weight=w,
+            )
+            per_kind = {}
+            for k in docs:
+                reading = np.clip(blend.intercept + blend.slope * stat[k], 1, 5)
+                pred = np.clip(np.rint(w * reading + (1 - w) * committee[k]), 1, 5).astype(int)
+                per_kind[k] = round(float(qwk(list(truth[k]), list(pred)) or 0), 3)
+            agree = float(np.mean(list(per_kind.values())))
+            if best is None or (agree, -w) > (best[0], -best[1]):
+                best = (agree, w, {"blend": asdict(blend), "qwk": per_kind})
+    assert best is not None
+    committee_qwk = {k: round(float(qwk(list(truth[k]), list(committee[k])) or 0), 3) for k in docs}
+    return {
+        **best[2],
+        "committee_qwk": committee_qwk,
+        "documents": {k: len(v) for k, v in docs.items()},
+    }

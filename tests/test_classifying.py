@@ -135,3 +135,33 @@ def test_classifying_bundled_model_loads_and_matches_criteria(rubric) -> None:
 
     model = load_model(default_model_dir(), rubric, strict=True)
     assert model.meta["corpus"]["claims"] >= 2500
+
+
+def test_classifying_practice_documents_are_deterministic_and_shaped_like_their_kind() -> None:
+    pytest.importorskip("sklearn")
+    from packet_eval.training import load_corpus, practice_documents
+
+    claims, _, _ = load_corpus(CORPUS)
+    docs = practice_documents(claims)
+    assert docs == practice_documents(claims)
+    assert len(docs["ladder"]) > 100 and len(docs["packet"]) > 100
+    for doc in docs["ladder"]:
+        assert 4 <= len(doc) <= 8
+        assert len({(claims[i].level, claims[i].style) for i in doc}) == 1
+    for doc in docs["packet"]:
+        levels = [claims[i].level for i in doc]
+        top = max(levels)
+        assert 8 <= len(doc) <= 20 and len({claims[i].role for i in doc}) == 1
+        assert levels.count(top) >= len(doc) / 3 - 1 and min(levels) >= top - 2
+        assert all(claims[i].style != "expectation" for i in doc)
+
+
+def test_classifying_stretch_is_folded_into_the_level_weights() -> None:
+    from packet_eval.training import stretch_levels
+
+    arrays = {"level_coef": np.array([[0.5, -1.0]]), "level_intercept": np.array([2.0])}
+    x = np.array([1.0, 1.0])
+    before = float(x @ arrays["level_coef"][0] + arrays["level_intercept"][0])
+    stretch_levels(arrays, center=3.0, factor=1.5)
+    after = float(x @ arrays["level_coef"][0] + arrays["level_intercept"][0])
+    assert after == pytest.approx(3.0 + 1.5 * (before - 3.0))

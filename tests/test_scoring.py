@@ -49,3 +49,42 @@ def test_scoring_every_criterion_level_traces_to_claims_or_says_none() -> None:
     for crit in report.criteria:
         assert crit.evidence or "no claim" in crit.reason
         assert all(ev.line in lines for ev in crit.evidence)
+
+
+def _claims(learned: list[float]) -> list:
+    """Claims the rules cannot read at all, with the learned reader's levels."""
+    from packet_eval.criteria import load_rubric
+    from packet_eval.scoring import ClaimScore, Reading
+
+    ids = [c.id for c in load_rubric().active]
+    return [
+        ClaimScore(
+            claim=i, readings={c: Reading(None, None) for c in ids}, level=round(lv), learned=lv
+        )
+        for i, lv in enumerate(learned)
+    ]
+
+
+def test_scoring_blend_lets_the_learned_reader_read_a_packet_the_rules_cannot() -> None:
+    from packet_eval.criteria import load_rubric
+    from packet_eval.scoring import Blend, score_packet
+
+    rubric = load_rubric()
+    claims = _claims([3.9, 4.2, 4.1, 3.8, 4.4])
+    alone = score_packet(rubric, claims)
+    assert alone.level == rubric.ladder.scoring.floor
+    half = score_packet(rubric, claims, Blend(quantile=0.5, slope=1.0, intercept=0.0, weight=0.5))
+    full = score_packet(rubric, claims, Blend(quantile=0.5, slope=1.0, intercept=0.0, weight=1.0))
+    assert (half.level, full.level) == (3, 4)  # (0.5 * 4.1 + 0.5 * 1) rounds to 3
+    assert "learned reader reads the whole packet at L4.1" in full.reason
+    assert full.supporting == (0, 1, 2, 3, 4)
+
+
+def test_scoring_blend_leaves_short_texts_to_the_claim_reading() -> None:
+    from packet_eval.criteria import load_rubric
+    from packet_eval.scoring import Blend, score_packet
+
+    rubric = load_rubric()
+    claims = _claims([4.2, 3.9])
+    blend = Blend(quantile=0.5, slope=0.5, intercept=0.0, weight=1.0)
+    assert score_packet(rubric, claims, blend) == score_packet(rubric, claims)
