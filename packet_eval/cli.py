@@ -614,13 +614,16 @@ def criteria_show(
 def criteria_validate(
     directory: Annotated[Path, typer.Argument(help="Criteria directory to check.")],
 ) -> None:
-    """Check a criteria directory: schema, patterns, and that every example reads as labelled."""
+    """Check a criteria directory: schema, patterns, rewrite rules, and that every example
+    reads as labelled."""
     from packet_eval.catalogue import misread_examples
     from packet_eval.criteria import load_rubric
     from packet_eval.detecting import build_detector
+    from packet_eval.rewrite_rules import load_rewrite_rules, rules_path
 
     rubric = load_rubric(directory)
     build_detector(rubric)
+    load_rewrite_rules(rubric)
     misread = misread_examples(rubric)
     for m in misread:
         typer.echo(
@@ -631,9 +634,12 @@ def criteria_validate(
     if misread:
         _fail(f"{len(misread)} example(s) do not read as labelled")
     n_ex = sum(len(c.examples) for c in rubric.criteria)
+    rewrites = rules_path(rubric)
+    own = "" if rewrites.parent.resolve() == Path(directory).resolve() else " (bundled)"
     typer.echo(
         f"{directory}: ok ({len(rubric.criteria)} criteria, "
-        f"{sum(len(c.signals) for c in rubric.criteria)} signals, {n_ex} examples)"
+        f"{sum(len(c.signals) for c in rubric.criteria)} signals, {n_ex} examples; "
+        f"rewrite rules {rewrites.name}{own})"
     )
 
 

@@ -45,6 +45,16 @@ class Agreement(BaseModel):
     confusion: list[list[int]]
 
 
+def _level_of(raw: object) -> int | None:
+    """Return a labelled level given as 3, "3" or "L3" (as `batch` accepts), else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 1 <= raw <= LEVELS else None
+    match = re.fullmatch(r"[Ll]?([1-5])", raw.strip()) if isinstance(raw, str) else None
+    return int(match.group(1)) if match else None
+
+
 def _rank_of(raw: object) -> int | None:
     match = re.search(r"\d+", str(raw)) if raw is not None else None
     return int(match.group()) if match else None
@@ -71,7 +81,7 @@ def read_records(
             yield Record(
                 id=str(row.get(id_field, f"{p.stem}-{number}")),
                 text=row[text_field],
-                level=level if isinstance(level, int) and 1 <= level <= LEVELS else None,
+                level=_level_of(level),
                 rank=_rank_of(row.get("raw_level", level)),
                 fields={
                     k: str(v)

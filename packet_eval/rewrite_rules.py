@@ -224,7 +224,7 @@ def _check(rules: RewriteRules, rubric: Rubric, path: Path, text: str) -> None:
         raise CriteriaError(f"{path}:{line}: {key}: {problem}", hint=hint)
 
 
-_LOADED: dict[tuple[str, str, str], RewriteRules] = {}
+_LOADED: dict[tuple[str, str, str, int, int], RewriteRules] = {}
 
 
 def _load(path: Path, rubric: Rubric) -> RewriteRules:
@@ -243,7 +243,12 @@ def rules_path(rubric: Rubric) -> Path:
 def load_rewrite_rules(rubric: Rubric, path: str | Path | None = None) -> RewriteRules:
     """Load and validate the rewrite rules used with a rubric."""
     where = (Path(path) if path is not None else rules_path(rubric)).resolve()
-    key = (str(where), rubric.directory, rubric.digest)
+    try:
+        stat = where.stat()
+    except OSError as exc:
+        raise CriteriaError(f"{where}: cannot read the rewrite rules ({exc.strerror})") from exc
+    # The file's size and mtime are in the key: an edited file is read again, not served stale.
+    key = (str(where), rubric.directory, rubric.digest, stat.st_size, stat.st_mtime_ns)
     if key not in _LOADED:
         _LOADED[key] = _load(where, rubric)
     return _LOADED[key]

@@ -135,6 +135,17 @@ def test_cli_criteria_validate_reports_a_misread_example(
     assert "expected strong" in result.stderr
 
 
+def test_cli_criteria_validate_checks_the_rewrite_rules_too(
+    runner: CliRunner, criteria_copy: Path
+) -> None:
+    path = criteria_copy / "rewrites.yaml"
+    assert _run(runner, "criteria", "validate", str(criteria_copy)).exit_code == 0
+    path.write_text(path.read_text() + "\nsurprise_key: 1\n")
+    result = _run(runner, "criteria", "validate", str(criteria_copy))
+    assert result.exit_code == 2
+    assert "rewrites.yaml" in result.stderr and "surprise_key" in result.stderr
+
+
 def test_cli_evaluate_reports_agreement(runner: CliRunner, write) -> None:
     rows = [
         {

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from packet_eval.evaluating import Record, agreement, documents, qwk, spearman
@@ -44,3 +46,12 @@ def test_evaluating_documents_join_by_source_track_and_level() -> None:
         [_rec(1, 2), _rec(2, 2), _rec(3, 3), _rec(4, 2, "u")], ["source_repo", "track"]
     )
     assert sorted(d.text.count("\n") + 1 for d in docs) == [1, 1, 2]
+
+
+def test_evaluating_reads_levels_written_as_batch_accepts_them(tmp_path) -> None:
+    from packet_eval.evaluating import read_records
+
+    rows = [{"text": "x", "level": v} for v in (3, "3", "L4", "l2", " L5 ", 7, "L9", True, None)]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert [r.level for r in read_records(path)] == [3, 3, 4, 2, 5, None, None, None, None]
