@@ -15,8 +15,13 @@ from pathlib import Path
 def _row(title: str, counts: Counter[str], keys: list[str] | None = None) -> str:
     keys = keys or sorted(counts)
     head = f"| {title} | " + " | ".join(keys) + " |"
-    return "\n".join([head, "|---" * (len(keys) + 1) + "|",
-                      "| claims | " + " | ".join(str(counts[k]) for k in keys) + " |"])
+    return "\n".join(
+        [
+            head,
+            "|---" * (len(keys) + 1) + "|",
+            "| claims | " + " | ".join(str(counts[k]) for k in keys) + " |",
+        ]
+    )
 
 
 def main(root: Path) -> str:
@@ -66,4 +71,5 @@ def _agreement(records: list[dict], path: Path) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "claims"))
+    root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "claims"
+    sys.stdout.write(main(root))
