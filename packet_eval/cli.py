@@ -324,6 +324,14 @@ def train(
         Path, typer.Option("--corpus", help="Directory of labelled *.jsonl claims.")
     ] = Path("corpus/claims"),
     out: Annotated[Path, typer.Option("--out", help="Where to write the model.")] = Path("models"),
+    packets: Annotated[
+        Path | None,
+        typer.Option(
+            "--packets",
+            help="Packets with a `level:` in front matter, used (not trained on) to choose "
+            "how packet levels mix the rules and the reader; default examples/packets if present.",
+        ),
+    ] = None,
     criteria: CriteriaOpt = None,
 ) -> None:
     """Train the learned reader from the project's own labelled corpus (needs scikit-learn)."""
@@ -335,8 +343,12 @@ def train(
     except ImportError as exc:
         raise UsageError("training needs scikit-learn", hint='pip install -e ".[train]"') from exc
     rubric = load_rubric(criteria)
+    if packets is None and Path("examples/packets").is_dir():
+        packets = Path("examples/packets")
+    elif packets is not None and not packets.is_dir():
+        raise UsageError(f"{packets}: not a directory of packets")
     typer.echo(f"training on {corpus} …", err=True)
-    meta = run_training(corpus, out, rubric)
+    meta = run_training(corpus, out, rubric, packets)
     write_card(meta, out)
     cv = meta["cross_validation"]
     typer.echo(

@@ -201,7 +201,10 @@ def score_packet(
     mixed = blend.weight * reading + (1 - blend.weight) * committee.level
     level = int(np.clip(round(mixed), rules.floor, 5))
     if level == committee.level:
-        reason = f"{committee.reason}; the learned reader reads the packet at L{reading:.1f}"
+        reason = (
+            f"{committee.reason}; the learned reader reads the whole packet at L{reading:.1f}, "
+            f"which keeps it at L{level}"
+        )
         return replace(committee, reason=reason)
     supporters = tuple(c.claim for c in claims if c.level is not None and c.level >= level)
     reason = (

@@ -34,7 +34,7 @@ CRIT_C = 4.0
 WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 THRESHOLDS = (0.4, 0.5, 0.6, 0.7)
 STRETCHES = (1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6)
-QUANTILES = (0.5, 0.75, 0.9)
+QUANTILES = (0.5, 0.75, 0.9, 0.95)
 BLEND_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 PACKET_REGISTERS = ("bullet", "prose", "self-review")
 
@@ -193,7 +193,6 @@ def cross_validate(
     pred = np.clip(np.rint(expected), 1, 5).astype(int)
     codes = [c.code for c in rubric.active]
     credited = credit(scores, expected, crit_p, crit_ids, threshold=best_t, weight=best_w)
-    packet = choose_blend(claims, credited, rubric)
     return {
         "folds": FOLDS,
         "learned_qwk": round(float(qwk(list(y), list(pred)) or 0), 3),
@@ -208,7 +207,7 @@ def cross_validate(
         "learned_weight": best_w,
         "criterion_threshold": best_t,
         "stretch": {"center": round(center, 4), "factor": stretch},
-        "packet": packet,
+        "credited": credited,
     }
 
 
@@ -252,8 +251,14 @@ def _versions() -> dict[str, str]:
     }
 
 
-def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[str, Any]:
-    """Fit the reader on the whole corpus, cross-validate it, and write the model files."""
+def train(
+    corpus_dir: str | Path,
+    out_dir: str | Path,
+    rubric: Rubric,
+    packets_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Fit the reader on the whole corpus, cross-validate it, choose the packet blend (on
+    practice documents and, when given, real packets with a known level), write the model."""
     claims, corpus_digest, corpus_size = load_corpus(corpus_dir)
     feats, scores = corpus_features(claims, rubric)
     metrics = cross_validate(claims, feats, scores, rubric)
@@ -261,6 +266,12 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
     vocab = _vocabulary(feats)
     arrays = _fit(_matrix(feats, vocab), y, crit_y)
     stretch_levels(arrays, **metrics["stretch"])
+    known = (
+        packet_readings(packets_dir, arrays, vocab, rubric, metrics)
+        if packets_dir is not None
+        else []
+    )
+    metrics["packet"] = choose_blend(claims, metrics.pop("credited"), rubric, known)
     meta = {
         "criteria_digest": rubric.digest,
         "corpus": {
@@ -292,12 +303,19 @@ def train(corpus_dir: str | Path, out_dir: str | Path, rubric: Rubric) -> dict[s
     return save_model(out_dir, arrays, meta)
 
 
+def _line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
+    """Least-squares line through (xs, ys); with no spread in xs, the identity's slope."""
+    spread = float(np.var(xs))
+    slope = float(np.cov(xs, ys, bias=True)[0, 1]) / spread if spread > 1e-9 else 1.0
+    return slope, float(np.mean(ys) - slope * np.mean(xs))
+
+
 def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
     """Build documents from corpus claims to choose the packet blend on, deterministically.
 
     `ladder`: 4-8 claims of one level and register, like a ladder's expectations for a level.
-    `packet`: 8-20 bullets or prose claims of one role, a third to a half of them at the
-    packet's level and the rest one or two levels below, like a packet with its context.
+    `packet`: 10-30 bullets or prose claims of one role, a fifth to two fifths of them at the
+    packet's level and the rest at any level below, like a packet with its context.
     """
     rng = np.random.default_rng(SEED)
     groups: dict[tuple[int, str], list[int]] = {}
@@ -318,11 +336,11 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
             if c.role == role and c.style in PACKET_REGISTERS:
                 pool.setdefault(c.level, []).append(i)
         for level in range(1, 6):
-            below = [i for lv in range(max(1, level - 2), level) for i in pool.get(lv, [])]
+            below = [i for lv in range(1, level) for i in pool.get(lv, [])]
             top = pool.get(level, [])
             for _ in range(6):
-                size = int(rng.integers(8, 21))
-                n_top = size if level == 1 else max(2, round(size * rng.uniform(1 / 3, 1 / 2)))
+                size = int(rng.integers(10, 31))
+                n_top = size if level == 1 else max(2, round(size * rng.uniform(1 / 5, 2 / 5)))
                 if len(top) < n_top or (level > 1 and len(below) < size - n_top):
                     continue
                 picked = list(rng.choice(top, n_top, replace=False))
@@ -332,13 +350,55 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
     return {"ladder": ladder, "packet": packet}
 
 
+def packet_readings(
+    directory: str | Path,
+    arrays: dict[str, np.ndarray],
+    vocab: list[str],
+    rubric: Rubric,
+    metrics: dict[str, Any],
+) -> list[tuple[list[ClaimScore], int]]:
+    """Read the packets of a directory that state their level (front matter `level:`) with
+    the fitted reader: each packet's credited claims and its level. They are not training
+    data; they keep the packet blend honest about real packets, which practice documents
+    built from single claims do not fully resemble."""
+    from packet_eval.api import _expected
+    from packet_eval.reading import read_path
+    from packet_eval.segmenting import segment
+
+    detector = detector_for(rubric)
+    out = []
+    for path in sorted(Path(directory).glob("*.md")):
+        packet = read_path(path)
+        level = _expected(packet)
+        spans = segment(packet)
+        if level is None or not spans:
+            continue
+        found = detector.detect(spans)
+        feats = [featurize(cs.span, ce) for cs, ce in zip(spans, found, strict=True)]
+        raw, crit_p = _predict(arrays, _matrix(feats, vocab))
+        credited = credit(
+            score_claims(rubric, found),
+            np.clip(raw, 1.0, 5.0),
+            crit_p,
+            [c.id for c in rubric.active],
+            threshold=metrics["criterion_threshold"],
+            weight=metrics["learned_weight"],
+        )
+        out.append((credited, level))
+    return out
+
+
 def choose_blend(
-    claims: list[CorpusClaim], credited: list[ClaimScore], rubric: Rubric
+    claims: list[CorpusClaim],
+    credited: list[ClaimScore],
+    rubric: Rubric,
+    known: list[tuple[list[ClaimScore], int]] | None = None,
 ) -> dict[str, Any]:
     """Choose how a packet's level mixes the committee reading with the learned reader, on
-    practice documents of held-out claims: for each quantile of the claims' learned levels,
-    fit the line that maps it to the document's level, then the weight that agrees best
-    (mean QWK over both kinds of document; ties go to the committee)."""
+    practice documents of held-out claims and on `known` packets (real packets with a stated
+    level, read by the fitted model): for each quantile of the claims' learned levels, fit the
+    line that maps it to the document's level, then the weight that agrees best (mean QWK over
+    the kinds of document; ties go to the committee)."""
     docs = {k: v for k, v in practice_documents(claims).items() if v}
     if not docs:  # a corpus too small to build documents from: the committee reads alone
         return {"blend": None, "qwk": {}, "committee_qwk": {}, "documents": {}}
@@ -352,12 +412,17 @@ def choose_blend(
             ]
         )
         learned[kind] = [np.array([credited[i].learned or 1.0 for i in d]) for d in members]
+    if known:
+        truth["examples"] = np.array([level for _, level in known])
+        committee["examples"] = np.array([score_packet(rubric, cs).level for cs, _ in known])
+        learned["examples"] = [np.array([c.learned or 1.0 for c in cs]) for cs, _ in known]
+        docs["examples"] = [[] for _ in known]
     best: tuple[float, float, dict[str, Any]] | None = None
     for q in QUANTILES:
         stat = {k: np.array([np.quantile(v, q) for v in learned[k]]) for k in docs}
         xs = np.concatenate([stat[k] for k in docs])
         ys = np.concatenate([truth[k] for k in docs]).astype(float)
-        slope, intercept = np.polyfit(xs, ys, 1)
+        slope, intercept = _line(xs, ys)
         for w in BLEND_WEIGHTS:
             blend = Blend(
                 quantile=q,
