@@ -208,11 +208,17 @@ def test_rewriting_example_rewrites_read_at_least_as_high_with_the_learned_reade
     if model is None:
         pytest.skip("no bundled model")
     rewriter = Rewriter(rubric, load_rewrite_rules(rubric), model)
+    offered = 0
     for bullet in BULLETS:
         reading = rewriter.read(bullet)
         assert reading is not None
-        for cand in rewriter.candidates(reading, rewriter.diagnose(reading)):
-            assert cand.rewrite.level >= reading.level, cand.filled
+        findings = rewriter.diagnose(reading)
+        # The learned reader may read a template lower than the bullet (e.g. a loosely worded
+        # "prevented"); such a candidate is never offered.
+        kept = rewriter.select(reading, findings, rewriter.candidates(reading, findings))
+        assert all(rw.level >= reading.level for rw in kept), bullet
+        offered += bool(kept)
+    assert offered >= len(BULLETS) // 2
 
 
 @pytest.mark.parametrize("learned", [False, True])
