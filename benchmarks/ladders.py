@@ -24,6 +24,9 @@ from packet_eval.evaluating import Agreement, Record, documents, measure, read_r
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ladders"
 DEV = ROOT / "corpus" / "dev" / "ladders.jsonl"
+# Levels a careful reader gave, blind, to 250 of the public sentences (50 per labelled level),
+# following corpus/GUIDE.md: ids and levels only. A yardstick for the yardstick.
+READER = Path(__file__).resolve().parent / "ladder_reader.jsonl"
 
 
 def _f(value: float | None) -> str:
@@ -66,6 +69,8 @@ def report(data: Path, model_dir: str = "auto") -> str:
         f"criteria digest `{rubric.digest}`. Each cell: rules only / rules + learned reader.",
     ]
     lines += _sections(records, rubric, model)
+    if READER.is_file():
+        lines += _reader_section(records, rubric, model)
     if DEV.is_file():
         dev = list(read_records(DEV))
         lines += [
@@ -79,6 +84,41 @@ def report(data: Path, model_dir: str = "auto") -> str:
         ]
         lines += [line.replace("## ", "### ") for line in _sections(dev, rubric, model)]
     return "\n".join(lines) + "\n"
+
+
+def _reader_section(records: list[Record], rubric: Any, model: Any) -> list[str]:
+    """Compare a blind human-style reading of a sample with the model's on the same sample."""
+    import json
+
+    from packet_eval.evaluating import agreement
+
+    wanted = {}
+    for line in READER.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            wanted[row["id"]] = int(row["level"])
+    sample = [r for r in records if r.id in wanted and r.level is not None]
+    reader = agreement("careful reader", [(r, wanted[r.id]) for r in sample])
+    ours = measure(sample, rubric, model)[0]
+    rules = measure(sample, rubric, None)[0]
+    return [
+        "",
+        f"## A careful reader on {len(sample)} of these sentences",
+        "",
+        "`benchmarks/ladder_reader.jsonl`: levels given blind (text only) by a reader following",
+        "`corpus/GUIDE.md`, 50 sentences per labelled level. Same sentences, three readers:",
+        "",
+        "| reader | exact | adjacent | QWK | Spearman |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {name} | {_f(a.exact)} | {_f(a.adjacent)} | {_f(a.qwk)} | {_f(a.spearman)} |"
+            for name, a in (
+                ("careful reader", reader),
+                ("rules + learned reader", ours),
+                ("rules only", rules),
+            )
+        ),
+    ]
 
 
 def _sections(records: list[Record], rubric: Any, model: Any) -> list[str]:

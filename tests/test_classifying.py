@@ -117,7 +117,6 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_classifying_training_is_reproducible(small_corpus: Path, tmp_path: Path, rubric) -> None:
     pytest.importorskip("sklearn")
     from packet_eval.training import train
-
     from tests.conftest import EXAMPLES
 
     first = train(small_corpus, tmp_path / "a", rubric, EXAMPLES)
