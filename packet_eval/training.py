@@ -166,8 +166,9 @@ def _labels(claims: list[CorpusClaim], rubric: Rubric) -> tuple[np.ndarray, np.n
 def cross_validate(
     claims: list[CorpusClaim], feats: list[list[str]], scores: list[ClaimScore], rubric: Rubric
 ) -> dict[str, Any]:
-    """Out-of-fold metrics, and the combination settings that agree best on held-out folds:
-    the rule/learned weight per claim, the criterion threshold, and the packet blend."""
+    """Out-of-fold metrics, and the settings that agree best on held-out folds: the stretch of
+    learned levels, the rule/learned weight per claim and the criterion threshold; also the
+    held-out claims' credited readings, on which `train` chooses the packet blend."""
     from sklearn.model_selection import StratifiedKFold
 
     rule = [s.level for s in scores]
