@@ -183,8 +183,19 @@ class Blend:
     weight: float
 
     def learned_level(self, learned: Sequence[float]) -> float:
-        q = float(np.quantile(np.asarray(learned, dtype=float), self.quantile))
-        return float(np.clip(self.intercept + self.slope * q, 1.0, 5.0))
+        """The learned reading of a whole packet from its claims' learned levels."""
+        return float(self.reading(np.quantile(np.asarray(learned, dtype=float), self.quantile)))
+
+    def reading(self, q: np.ndarray | float) -> np.ndarray:
+        """The line from a quantile of learned levels to a level, kept on the ladder."""
+        return np.clip(self.intercept + self.slope * np.asarray(q, dtype=float), 1.0, 5.0)
+
+    def mix(
+        self, reading: np.ndarray | float, committee: np.ndarray | int, floor: int
+    ) -> np.ndarray:
+        """The packet level: `weight` of the learned reading, the rest the committee's."""
+        mixed = self.weight * np.asarray(reading) + (1 - self.weight) * np.asarray(committee)
+        return np.clip(np.rint(mixed), floor, 5).astype(int)
 
 
 def score_packet(
@@ -198,8 +209,7 @@ def score_packet(
     if blend is None or not learned or len(claims) < rules.support_min_claims:
         return committee
     reading = blend.learned_level(learned)
-    mixed = blend.weight * reading + (1 - blend.weight) * committee.level
-    level = int(np.clip(round(mixed), rules.floor, 5))
+    level = int(blend.mix(reading, committee.level, rules.floor))
     if level == committee.level:
         reason = (
             f"{committee.reason}; the learned reader reads the whole packet at L{reading:.1f}, "

@@ -433,8 +433,7 @@ def choose_blend(
             )
             per_kind = {}
             for k in docs:
-                reading = np.clip(blend.intercept + blend.slope * stat[k], 1, 5)
-                pred = np.clip(np.rint(w * reading + (1 - w) * committee[k]), 1, 5).astype(int)
+                pred = blend.mix(blend.reading(stat[k]), committee[k], rubric.ladder.scoring.floor)
                 per_kind[k] = round(float(qwk(list(truth[k]), list(pred)) or 0), 3)
             agree = float(np.mean(list(per_kind.values())))
             if best is None or (agree, -w) > (best[0], -best[1]):
