@@ -23,7 +23,7 @@ from packet_eval.detecting import detector_for
 from packet_eval.errors import InputError
 from packet_eval.evaluating import qwk
 from packet_eval.featurizing import featurize
-from packet_eval.scoring import Blend, ClaimScore, score_claims, score_packet
+from packet_eval.scoring import Blend, ClaimScore, score_claims, score_committee
 from packet_eval.segmenting import Claim, ClaimSpan, make_nlp
 
 SEED = 20261123
@@ -389,6 +389,11 @@ def packet_readings(
     return out
 
 
+def _renumbered(credited: list[ClaimScore], members: list[int]) -> list[ClaimScore]:
+    """The claims of a practice document, numbered as a packet's claims would be."""
+    return [replace(credited[i], claim=k) for k, i in enumerate(members)]
+
+
 def choose_blend(
     claims: list[CorpusClaim],
     credited: list[ClaimScore],
@@ -407,22 +412,18 @@ def choose_blend(
     for kind, members in docs.items():
         truth[kind] = np.array([max(claims[i].level for i in d) for d in members])
         committee[kind] = np.array(
-            [
-                score_packet(rubric, [replace(credited[i], claim=k) for k, i in enumerate(d)]).level
-                for d in members
-            ]
+            [score_committee(rubric, _renumbered(credited, d)).level for d in members]
         )
         learned[kind] = [np.array([credited[i].learned or 1.0 for i in d]) for d in members]
     if known:
         truth["examples"] = np.array([level for _, level in known])
-        committee["examples"] = np.array([score_packet(rubric, cs).level for cs, _ in known])
+        committee["examples"] = np.array([score_committee(rubric, cs).level for cs, _ in known])
         learned["examples"] = [np.array([c.learned or 1.0 for c in cs]) for cs, _ in known]
-        docs["examples"] = [[] for _ in known]
     best: tuple[float, float, dict[str, Any]] | None = None
     for q in QUANTILES:
-        stat = {k: np.array([np.quantile(v, q) for v in learned[k]]) for k in docs}
-        xs = np.concatenate([stat[k] for k in docs])
-        ys = np.concatenate([truth[k] for k in docs]).astype(float)
+        stat = {k: np.array([np.quantile(v, q) for v in learned[k]]) for k in truth}
+        xs = np.concatenate([stat[k] for k in truth])
+        ys = np.concatenate(list(truth.values())).astype(float)
         slope, intercept = _line(xs, ys)
         for w in BLEND_WEIGHTS:
             blend = Blend(
@@ -432,16 +433,18 @@ def choose_blend(
                 weight=w,
             )
             per_kind = {}
-            for k in docs:
+            for k in truth:
                 pred = blend.mix(blend.reading(stat[k]), committee[k], rubric.ladder.scoring.floor)
                 per_kind[k] = round(float(qwk(list(truth[k]), list(pred)) or 0), 3)
             agree = float(np.mean(list(per_kind.values())))
             if best is None or (agree, -w) > (best[0], -best[1]):
                 best = (agree, w, {"blend": asdict(blend), "qwk": per_kind})
     assert best is not None
-    committee_qwk = {k: round(float(qwk(list(truth[k]), list(committee[k])) or 0), 3) for k in docs}
+    committee_qwk = {
+        k: round(float(qwk(list(t), list(committee[k])) or 0), 3) for k, t in truth.items()
+    }
     return {
         **best[2],
         "committee_qwk": committee_qwk,
-        "documents": {k: len(v) for k, v in docs.items()},
+        "documents": {k: len(v) for k, v in truth.items()},
     }
