@@ -86,7 +86,8 @@ class Model:
         weights = self.level_coef[0, idx] if crit is None else self.crit_coef[crit, idx]
         names = self.meta["vocabulary"]
         order = sorted(range(len(idx)), key=lambda k: (-weights[k], names[idx[k]]))
-        said = [describe(names[idx[k]]) for k in order if weights[k] > 0]
+        cues = self.meta.get("cues", {})
+        said = [describe(names[idx[k]], cues) for k in order if weights[k] > 0]
         return tuple(dict.fromkeys(s for s in said if s))[:MAX_REASONS]
 
     @property

@@ -626,8 +626,8 @@ def criteria_show(
 def criteria_validate(
     directory: Annotated[Path, typer.Argument(help="Criteria directory to check.")],
 ) -> None:
-    """Check a criteria directory: schema, patterns, rewrite rules, and that every example
-    reads as labelled."""
+    """Check a criteria directory: schema, patterns, level cues, rewrite rules, and that every
+    example reads as labelled."""
     from packet_eval.catalogue import misread_examples
     from packet_eval.criteria import load_rubric
     from packet_eval.detecting import build_detector
@@ -647,11 +647,14 @@ def criteria_validate(
         _fail(f"{len(misread)} example(s) do not read as labelled")
     n_ex = sum(len(c.examples) for c in rubric.criteria)
     rewrites = rules_path(rubric)
-    own = "" if rewrites.parent.resolve() == Path(directory).resolve() else " (bundled)"
+    here = Path(directory).resolve()
+    own = "" if rewrites.parent.resolve() == here else " (bundled)"
+    cues_own = "" if (here / "cues.yaml").exists() else " (bundled)"
+    n_cues = len(rubric.cues.classes)
     typer.echo(
         f"{directory}: ok ({len(rubric.criteria)} criteria, "
         f"{sum(len(c.signals) for c in rubric.criteria)} signals, {n_ex} examples; "
-        f"rewrite rules {rewrites.name}{own})"
+        f"{n_cues} cue classes{cues_own}; rewrite rules {rewrites.name}{own})"
     )
 
 

@@ -138,6 +138,34 @@ class Lexicon(_Frozen):
     level_words: list[str] = []
 
 
+class CueClass(_Frozen):
+    """One class of level cues: words that mean the same thing for the level a claim reads at."""
+
+    describe: str = Field(min_length=1, description="what the words have in common")
+    words: list[str] = Field(min_length=1, description="lemmas or phrases, matched on lemmas")
+
+    @field_validator("words")
+    @classmethod
+    def _no_blank_words(cls, words: list[str]) -> list[str]:
+        if any(not str(w).strip() for w in words):
+            raise ValueError("a cue word is empty")
+        return words
+
+
+class Cues(_Frozen):
+    """Word classes the learned reader takes as features (cues.yaml); no rule reads them."""
+
+    classes: dict[str, CueClass] = Field(min_length=1)
+
+    @field_validator("classes")
+    @classmethod
+    def _ids(cls, classes: dict[str, CueClass]) -> dict[str, CueClass]:
+        bad = [name for name in classes if not re.match(_ID, name)]
+        if bad:
+            raise ValueError(f"class names must be lower-case words joined by '-': {bad}")
+        return classes
+
+
 class Signal(_Frozen):
     id: str = Field(pattern=_ID)
     polarity: Literal["signal", "anti"] = "signal"
@@ -257,6 +285,7 @@ class Rubric(_Frozen):
     directory: str
     ladder: Ladder
     lexicon: Lexicon
+    cues: Cues
     criteria: list[Criterion]
     digest: str
 
@@ -348,7 +377,8 @@ def _check_signal_ids(criteria: list[Criterion], directory: Path) -> None:
 
 
 def _criterion_files(directory: Path) -> list[Path]:
-    reserved = {"ladder.yaml", "lexicon.yaml", "rewrites.yaml"}  # rewrites: see rewrite_rules.py
+    # Not criteria. Rewrites are read by rewrite_rules.py.
+    reserved = {"ladder.yaml", "lexicon.yaml", "cues.yaml", "rewrites.yaml"}
     return sorted(p for p in directory.glob("*.yaml") if p.name not in reserved)
 
 
@@ -357,10 +387,12 @@ def _load(directory: Path) -> Rubric:
         raise CriteriaError(f"{directory}: not a criteria directory", hint="pass --criteria DIR")
     digest = hashlib.sha256()
     parts: dict[str, tuple[Any, str]] = {}
-    lexicon_path = directory / "lexicon.yaml"
-    if not lexicon_path.exists():
-        lexicon_path = default_criteria_dir() / "lexicon.yaml"
-    for path in [directory / "ladder.yaml", lexicon_path, *_criterion_files(directory)]:
+    # A criteria directory may leave out the lexicon and the cues; the bundled ones apply.
+    lexicon_path, cues_path = (
+        directory / name if (directory / name).exists() else default_criteria_dir() / name
+        for name in ("lexicon.yaml", "cues.yaml")
+    )
+    for path in [directory / "ladder.yaml", lexicon_path, cues_path, *_criterion_files(directory)]:
         data, text = _read_yaml(path)
         digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
         parts[str(path)] = (data, text)
@@ -368,6 +400,7 @@ def _load(directory: Path) -> Rubric:
         Ladder, directory / "ladder.yaml", *parts.pop(str(directory / "ladder.yaml"))
     )
     lexicon = _validate(Lexicon, lexicon_path, *parts.pop(str(lexicon_path)))
+    cues = _validate(Cues, cues_path, *parts.pop(str(cues_path)))
     criteria: list[Criterion] = []
     for name, (data, text) in parts.items():
         path = Path(name)
@@ -384,6 +417,7 @@ def _load(directory: Path) -> Rubric:
         directory=str(directory),
         ladder=ladder,
         lexicon=lexicon,
+        cues=cues,
         criteria=criteria,
         digest=digest.hexdigest()[:16],
     )

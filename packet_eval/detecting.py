@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
 Agency = Literal["own", "team", "passive", "unstated"]
+CUE = "CUE_"  # the match-key prefix of level cues (cues.yaml)
 Polarity = Literal["signal", "anti"]
 
 
@@ -47,13 +48,14 @@ class Evidence(BaseModel):
 
 
 class ClaimEvidence(BaseModel):
-    """A claim's agency and every rule hit on it."""
+    """A claim's agency, every rule hit on it, and the level-cue classes its words belong to."""
 
     model_config = ConfigDict(frozen=True)
 
     claim: int
     agency: Agency
     evidence: tuple[Evidence, ...]
+    cues: tuple[str, ...] = ()
 
     def active(self) -> list[Evidence]:
         return [ev for ev in self.evidence if not ev.negated]
@@ -68,6 +70,7 @@ class Detector:
     phrases: PhraseMatcher
     lemma_phrases: PhraseMatcher
     lexicon: PhraseMatcher
+    cues: PhraseMatcher
     signals: dict[str, tuple[str, Signal]]
 
     def detect(self, claims: list[ClaimSpan]) -> list[ClaimEvidence]:
@@ -83,7 +86,7 @@ class Detector:
 
     def _matches(self, doc: Doc) -> set[tuple[str, int, int]]:
         found: set[tuple[str, int, int]] = set()
-        for matcher in (self.matcher, self.phrases, self.lemma_phrases, self.lexicon):
+        for matcher in (self.matcher, self.phrases, self.lemma_phrases, self.lexicon, self.cues):
             for match_id, start, end in matcher(doc):
                 found.add((doc.vocab.strings[match_id], start, end))
         return found
@@ -96,9 +99,10 @@ class Detector:
         window = self.rubric.lexicon.negation_window
         negators = set(self.rubric.lexicon.negators)
         offset = span.start_char
+        cues = sorted({key.removeprefix(CUE) for key, _, _ in hits if key.startswith(CUE)})
         found: dict[str, Evidence] = {}
         for key, start, end in sorted(hits, key=lambda h: (h[1], h[2], h[0])):
-            if key.startswith("LEX_"):
+            if key.startswith(("LEX_", CUE)):
                 continue
             crit_id, sig = self.signals[key]
             earlier = found.get(sig.id)
@@ -125,7 +129,9 @@ class Detector:
             if not (ev.polarity == "anti" and fired.intersection(self.signals_unless(ev)))
         ]
         kept.sort(key=lambda ev: (ev.start, ev.criterion, ev.signal))
-        return ClaimEvidence(claim=cs.claim.index, agency=agency, evidence=tuple(kept))
+        return ClaimEvidence(
+            claim=cs.claim.index, agency=agency, evidence=tuple(kept), cues=tuple(cues)
+        )
 
     def signals_unless(self, ev: Evidence) -> list[str]:
         return self.signals[f"{ev.criterion}/{ev.signal}"][1].unless
@@ -191,7 +197,7 @@ def _agency_fits(sig: Signal, agency: Agency) -> bool:
 
 
 def _phrase_docs(nlp: Language, phrases: Iterable[str], lemma: bool) -> list:
-    return [nlp(p) if lemma else nlp.make_doc(p) for p in phrases]
+    return list(nlp.pipe(phrases)) if lemma else [nlp.make_doc(p) for p in phrases]
 
 
 def build_detector(rubric: Rubric, nlp: Language | None = None) -> Detector:
@@ -218,7 +224,10 @@ def build_detector(rubric: Rubric, nlp: Language | None = None) -> Detector:
     lexicon.add("LEX_SINGULAR", _phrase_docs(nlp, lex.first_person_singular, False))
     lexicon.add("LEX_PLURAL", _phrase_docs(nlp, lex.first_person_plural, False))
     lexicon.add("LEX_OWN_PART", _phrase_docs(nlp, lex.own_part, False))
-    return Detector(rubric, matcher, phrases, lemma_phrases, lexicon, signals)
+    cues = PhraseMatcher(nlp.vocab, attr="LEMMA")
+    for name, cue in rubric.cues.classes.items():
+        cues.add(CUE + name, _phrase_docs(nlp, cue.words, True))
+    return Detector(rubric, matcher, phrases, lemma_phrases, lexicon, cues, signals)
 
 
 def _add_patterns(matcher: Matcher, key: str, sig: Signal, crit_id: str, rubric: Rubric) -> None:

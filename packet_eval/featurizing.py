@@ -1,4 +1,5 @@
-"""Turn a claim into named features for the learned reader: words, rule hits, agency, shape.
+"""Turn a claim into named features for the learned reader: words, level cues, rule hits,
+agency, shape.
 
 The same function serves training and scoring, so a feature means the same thing in both.
 Feature names are readable on purpose: the report quotes the strongest of them as reasons.
@@ -6,6 +7,7 @@ Feature names are readable on purpose: the report quotes the strongest of them a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -46,6 +48,7 @@ def featurize(span: Span, found: ClaimEvidence) -> list[str]:
     if words:
         feats.add(f"first:{words[0]}")
     feats.add(f"agency:{found.agency}")
+    feats.update(f"cue:{name}" for name in found.cues)
     feats.add(f"len:{_length(len(words))}")
     by_crit: dict[str, list] = {}
     for ev in found.evidence:
@@ -61,9 +64,10 @@ def featurize(span: Span, found: ClaimEvidence) -> list[str]:
     return sorted(feats)
 
 
-def describe(feature: str) -> str | None:
+def describe(feature: str, cues: Mapping[str, str] | None = None) -> str | None:
     """Return a feature as a reader would say it ('b:other_team' -> 'other team'), or None
-    for one that explains nothing on its own (a stop word, a number, the claim's length)."""
+    for one that explains nothing on its own (a stop word, a number, the claim's length).
+    `cues` names each level-cue class by what its words have in common."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     kind, _, name = feature.partition(":")
@@ -74,6 +78,8 @@ def describe(feature: str) -> str | None:
         return " ".join("N" if w == "<num>" else w for w in words)
     if kind in {"rule", "anti"}:
         return f"{'rule' if kind == 'rule' else 'anti-signal'} {name}"
+    if kind == "cue":
+        return f"words for {(cues or {}).get(name, name.replace('-', ' '))}"
     if kind == "tier":
         crit, _, tier = name.rpartition(":")
         return f"rules read {crit} at L{tier}"

@@ -30,8 +30,9 @@ def write_card(meta: dict[str, Any], out: str | Path) -> None:
     lines = [
         "# Model card: packet-eval learned reader",
         "",
-        "A ridge regression over claim features (lemmas, lemma bigrams, rule hits, agency,",
-        "length) reads each claim's level on a continuous 1..5 scale; one logistic regression per",
+        "A ridge regression over claim features (lemmas, lemma bigrams, level-cue classes from",
+        "`criteria/cues.yaml`, rule hits, agency, length) reads each claim's level on a continuous",
+        "1..5 scale; one logistic regression per",
         "criterion reads whether a claim shows it. Weights are plain arrays (`reader.npz`,",
         "loaded without pickle);",
         "`reader.json` holds the vocabulary, provenance and the weights' SHA-256.",

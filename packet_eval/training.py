@@ -290,6 +290,7 @@ def train(
             "min_count": MIN_COUNT,
             "kinds": sorted({f.split(":")[0] for f in vocab}),
         },
+        "cues": {name: cue.describe for name, cue in rubric.cues.classes.items()},
         "levels": [1, 2, 3, 4, 5],
         "criteria": crit_ids,
         "combine": {

@@ -292,14 +292,24 @@ def test_batching_pool_holds_a_bounded_window_of_items(tmp_path: Path) -> None:
 real_signal = pytest.mark.skipif(
     os.environ.get("CI") == "true", reason="timing-dependent real-signal test; run locally"
 )
+# A shell that starts a job in the background sets it to ignore Ctrl-C, and its children
+# inherit that (the nohup convention, which packet-eval keeps): no signal to test then.
+sigint_reaches_us = pytest.mark.skipif(
+    signal.getsignal(signal.SIGINT) is signal.SIG_IGN,
+    reason="SIGINT is ignored in this process (started in the background)",
+)
+
+
+INTERRUPTED_INPUTS = 100
 
 
 def _interrupted(tmp_path: Path, fmt: str, output: Path | None) -> tuple[bytes, bytes]:
     """Run a batch in its own process group, Ctrl-C it once output has begun; return its output."""
     folder = tmp_path / "many"
     folder.mkdir()
-    for i in range(30):
-        shutil.copy(EXAMPLES / "l4-ml-engineer-eval-platform.md", folder / f"p{i:02}.md")
+    # Enough packets that a loaded machine cannot finish them all before the signal lands.
+    for i in range(INTERRUPTED_INPUTS):
+        shutil.copy(EXAMPLES / "l4-ml-engineer-eval-platform.md", folder / f"p{i:03}.md")
     args = ["batch", str(folder), "-f", fmt, "-j", "2", "--no-model"]
     args += ["-o", str(output)] if output else []
     proc = subprocess.Popen(
@@ -333,20 +343,23 @@ def _await_output(proc: subprocess.Popen, output: Path | None, tmp_path: Path) -
 
 
 @real_signal
+@sigint_reaches_us
 def test_batching_ctrl_c_leaves_whole_jsonl_lines(tmp_path: Path) -> None:
     out, err = _interrupted(tmp_path, "jsonl", None)
     lines = _lines(out.decode())
     assert lines and all(line["level"] for line in lines)
-    assert f"interrupted after {len(lines)} of 30" in err.decode()
+    assert f"interrupted after {len(lines)} of {INTERRUPTED_INPUTS}" in err.decode()
 
 
 @real_signal
+@sigint_reaches_us
 def test_batching_ctrl_c_leaves_a_valid_json_document(tmp_path: Path) -> None:
     out, _ = _interrupted(tmp_path, "json", None)
     assert json.loads(out)["summary"]["interrupted"] is True
 
 
 @real_signal
+@sigint_reaches_us
 def test_batching_ctrl_c_writes_no_output_file(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     _, err = _interrupted(tmp_path, "jsonl", output)

@@ -170,3 +170,53 @@ def test_classifying_stretch_is_folded_into_the_level_weights() -> None:
     stretch_levels(arrays, center=3.0, factor=1.5)
     after = float(x @ arrays["level_coef"][0] + arrays["level_intercept"][0])
     assert after == pytest.approx(3.0 + 1.5 * (before - 3.0))
+
+
+def test_classifying_a_word_the_corpus_never_used_is_read_through_its_cue_class(rubric) -> None:
+    from packet_eval import training as t
+
+    def claim(i: int, text: str, level: int) -> t.CorpusClaim:
+        return t.CorpusClaim(
+            id=f"c{i}", text=text, level=level, role="software", register="bullet",
+            signals=[], anti=[], hard=None,
+        )  # fmt: skip
+
+    # The corpus says "company-wide" and "organization" at L5 and "ticket" or "bug" at L1;
+    # it never says "enterprise" or "chore".
+    corpus = [
+        claim(i, text, level)
+        for i, (text, level) in enumerate(
+            [
+                ("Set the company-wide approach to releases.", 5),
+                ("Changed how the organization plans releases.", 5),
+                ("Set the company-wide approach to on-call.", 5),
+                ("Changed how the organization plans on-call.", 5),
+                ("Closed a ticket about releases.", 1),
+                ("Fixed a bug in the release script.", 1),
+                ("Closed a ticket about on-call.", 1),
+                ("Fixed a bug in the on-call script.", 1),
+            ]
+        )
+    ]
+    feats, _ = t.corpus_features(corpus, rubric)
+    vocab = t._vocabulary(feats)
+    y = np.array([c.level for c in corpus])
+    arrays = t._fit(t._matrix(feats, vocab), y, np.zeros((len(corpus), 1), dtype=int))
+    unseen = [claim(0, "Enterprise plans.", 3), claim(1, "Chore plans.", 3)]
+    assert "w:enterprise" not in vocab and "w:chore" not in vocab
+    new, _ = t.corpus_features(unseen, rubric)
+    assert "cue:reach-org" in new[0] and "cue:reach-task" in new[1]
+    level, _ = t._predict(arrays, t._matrix(new, vocab))
+    assert level[0] > level[1] + 0.5
+    # Without the classes, the two read alike: the difference is the cue.
+    bare = [[f for f in fs if not f.startswith("cue:")] for fs in new]
+    plain, _ = t._predict(arrays, t._matrix(bare, vocab))
+    assert abs(plain[0] - plain[1]) < 1e-9
+
+
+def test_classifying_cue_reasons_say_what_the_words_have_in_common() -> None:
+    from packet_eval.featurizing import describe
+
+    cues = {"reach-org": "the organisation or company"}
+    assert describe("cue:reach-org", cues) == "words for the organisation or company"
+    assert describe("cue:horizon-long") == "words for horizon long"

@@ -93,3 +93,30 @@ def test_criteria_parse_level_accepts_forms(raw: str | int, level: int) -> None:
 def test_criteria_parse_level_rejects_others(raw: str) -> None:
     with pytest.raises(UsageError):
         parse_level(raw)
+
+
+def test_criteria_cue_class_name_and_words_are_checked(criteria_copy: Path) -> None:
+    path = criteria_copy / "cues.yaml"
+    _edit(path, "  reach-task:\n", "  Reach_Task:\n")
+    with pytest.raises(CriteriaError, match=r"cues\.yaml.*class names"):
+        load_rubric(criteria_copy)
+
+
+def test_criteria_cue_class_with_no_words_is_located(criteria_copy: Path) -> None:
+    path = criteria_copy / "cues.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  reach-task:\n")
+    end = text.index("  reach-project:\n")
+    path.write_text(
+        text[:start] + "  reach-task:\n    describe: a task\n    words: []\n" + text[end:],
+        encoding="utf-8",
+    )
+    with pytest.raises(CriteriaError) as err:
+        load_rubric(criteria_copy)
+    assert f"{path}:" in str(err.value) and "words" in str(err.value)
+
+
+def test_criteria_directory_without_cues_uses_the_bundled_ones(criteria_copy: Path, rubric) -> None:
+    (criteria_copy / "cues.yaml").unlink()
+    own = load_rubric(criteria_copy)
+    assert own.cues == rubric.cues

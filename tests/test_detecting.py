@@ -63,3 +63,15 @@ def test_detecting_negation_stops_at_the_clause(rubric) -> None:
 def test_detecting_a_clean_match_outlives_an_earlier_negated_one(rubric) -> None:
     found = _read(rubric, "I never noticed it at first; later I noticed the drift and fixed it.")
     assert "own-initiative" in {e.signal for e in found.active()}
+
+
+def test_detecting_level_cues_match_on_lemmas_and_phrases(rubric) -> None:
+    found = _read(rubric, "- Mentored two new hires while steering a division-wide roadmap.")
+    assert {"multiplier", "reach-teams", "direction"} <= set(found.cues)
+    assert found.cues == tuple(sorted(found.cues))
+    # Cues are features for the learned reader, never rule evidence.
+    assert all(not ev.signal.startswith("CUE") for ev in found.evidence)
+
+
+def test_detecting_a_claim_without_cue_words_has_no_cues(rubric) -> None:
+    assert _read(rubric, "- Renamed a variable.").cues == ()
