@@ -149,7 +149,7 @@ def evaluate_packet(
     claim_scores = score_claims(rubric, found)
     if model is not None:
         claim_scores = model.combine(spans, found, claim_scores, rubric)
-    scored = score_packet(rubric, claim_scores, model.blend if model else None)
+    scored = score_packet(rubric, claim_scores, model.blends if model else None)
     level = scored.level
     goal = parse_level(target) if target is not None else min(level + 1, 5)
     claims = [cs.claim for cs in spans]

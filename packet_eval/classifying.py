@@ -20,7 +20,7 @@ from packet_eval.criteria import Rubric
 from packet_eval.detecting import ClaimEvidence
 from packet_eval.errors import ModelError
 from packet_eval.featurizing import describe, featurize
-from packet_eval.scoring import Blend, ClaimScore
+from packet_eval.scoring import Blend, Blends, ClaimScore
 from packet_eval.segmenting import ClaimSpan
 
 MODEL_FORMAT = 2
@@ -91,10 +91,12 @@ class Model:
         return tuple(dict.fromkeys(s for s in said if s))[:MAX_REASONS]
 
     @property
-    def blend(self) -> Blend | None:
-        """How the packet's level mixes the committee reading with the learned one, if set."""
-        raw = self.meta["combine"].get("packet")
-        return Blend(**raw) if raw else None
+    def blends(self) -> Blends:
+        """How a text's level mixes the committee reading with the learned one, by size."""
+        packet, short = (self.meta["combine"].get(k) for k in ("packet", "short"))
+        return Blends(
+            packet=Blend(**packet) if packet else None, short=Blend(**short) if short else None
+        )
 
     def combine(
         self,

@@ -96,6 +96,9 @@ class ScoringRules(_Frozen):
 
     support: int = Field(2, ge=1, description="claims needed to sustain a level in a long packet")
     support_min_claims: int = Field(4, ge=1, description="below this many claims, one suffices")
+    blend_min_claims: int = Field(
+        2, ge=2, description="with a model, texts of this many claims are also read whole"
+    )
     breadth: int = Field(2, ge=1, description="criteria that must reach a level for the packet")
     support_share: float = Field(0.2, ge=0, le=1, description="share of evidenced claims needed")
     floor: int = Field(1, ge=1, le=5, description="level of a criterion with no evidence")

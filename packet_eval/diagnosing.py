@@ -88,7 +88,7 @@ class Diagnoser:
         claims = score_claims(self.rubric, found)
         if self.model is not None:
             claims = self.model.combine(spans, found, claims, self.rubric)
-        scored = score_packet(self.rubric, claims, self.model.blend if self.model else None)
+        scored = score_packet(self.rubric, claims, self.model.blends if self.model else None)
         tiers: dict[str, int] = {}
         for claim in scored.claims:
             for cid, reading in claim.readings.items():

@@ -19,6 +19,22 @@ def _docs(packet: dict[str, Any]) -> str:
     return " and ".join(f"{n} `{kind}` documents" for kind, n in packet["documents"].items())
 
 
+def _short_blend(short: dict[str, Any] | None) -> list[str]:
+    """The blend of texts of two or three claims, where one claim may set the committee's level."""
+    if not short or not short.get("blend"):
+        return []
+    return [
+        "A text of two or three claims has a blend of its own, chosen the same way on "
+        f"{_docs(short)} (2-3 held-out claims of one level and register): the committee reading "
+        "of so short a text follows its best claim.",
+        "",
+        _table(short["blend"]),
+        "",
+        f"QWK: committee alone {_kinds(short['committee_qwk'])}; mixed {_kinds(short['qwk'])}.",
+        "",
+    ]
+
+
 def _kinds(scores: dict[str, Any]) -> str:
     return ", ".join(f"{kind} {value}" for kind, value in scores.items())
 
@@ -77,6 +93,7 @@ def write_card(meta: dict[str, Any], out: str | Path) -> None:
         f"QWK on those documents: committee alone {_kinds(cv['packet']['committee_qwk'])}; "
         f"mixed {_kinds(cv['packet']['qwk'])}.",
         "",
+        *_short_blend(cv.get("short")),
         "Per-level F1:",
         "",
         _table(cv["level_f1"]),

@@ -198,15 +198,33 @@ class Blend:
         return np.clip(np.rint(mixed), floor, 5).astype(int)
 
 
+@dataclass(frozen=True)
+class Blends:
+    """A model's blends: one for packets, one for short texts (from `blend_min_claims` up to
+    `support_min_claims` claims), where one claim may set the committee's level and the mix
+    that agrees best is a different one. Either may be absent."""
+
+    packet: Blend | None = None
+    short: Blend | None = None
+
+    def for_text(self, n_claims: int, rules: ScoringRules) -> Blend | None:
+        """The blend for a text of `n_claims` claims; None for a single claim."""
+        if n_claims < rules.blend_min_claims:
+            return None
+        return self.short if n_claims < rules.support_min_claims else self.packet
+
+
 def score_packet(
-    rubric: Rubric, claims: list[ClaimScore], blend: Blend | None = None
+    rubric: Rubric, claims: list[ClaimScore], blends: Blends | None = None
 ) -> PacketScore:
     """Set the packet's level: the committee's reading, mixed with the learned reader's
-    reading of the whole packet when a model brings a blend (packets of 4+ claims only)."""
+    reading of the whole text when a model brings a blend for a text of its size (a single
+    claim keeps its own reading)."""
     committee = score_committee(rubric, claims)
     learned = [c.learned for c in claims if c.learned is not None]
     rules = rubric.ladder.scoring
-    if blend is None or not learned or len(claims) < rules.support_min_claims:
+    blend = blends.for_text(len(claims), rules) if blends is not None else None
+    if blend is None or not learned:
         return committee
     reading = blend.learned_level(learned)
     level = int(blend.mix(reading, committee.level, rules.floor))

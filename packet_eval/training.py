@@ -272,7 +272,11 @@ def train(
         if packets_dir is not None
         else []
     )
-    metrics["packet"] = choose_blend(claims, metrics.pop("credited"), rubric, known)
+    credited = metrics.pop("credited")
+    docs = practice_documents(claims)
+    long_docs = {k: docs[k] for k in ("ladder", "packet")}
+    metrics["packet"] = choose_blend(claims, credited, rubric, long_docs, known)
+    metrics["short"] = choose_blend(claims, credited, rubric, {"short": docs["short"]})
     meta = {
         "criteria_digest": rubric.digest,
         "corpus": {
@@ -297,6 +301,7 @@ def train(
             "learned_weight": metrics["learned_weight"],
             "criterion_threshold": metrics["criterion_threshold"],
             "packet": metrics["packet"]["blend"],
+            "short": metrics["short"]["blend"],
         },
         "cross_validation": metrics,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -316,6 +321,8 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
     """Build documents from corpus claims to choose the packet blend on, deterministically.
 
     `ladder`: 4-8 claims of one level and register, like a ladder's expectations for a level.
+    `short`: 2-3 claims of one level and register, like two or three bullets (a short text has
+    a blend of its own: one claim may set its committee reading).
     `packet`: 10-30 bullets or prose claims of one role, a fifth to two fifths of them at the
     packet's level and the rest at any level below, like a packet with its context.
     """
@@ -329,6 +336,13 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
         while len(members) >= 4:
             size = int(rng.integers(4, 9))
             ladder.append([int(i) for i in members[:size]])
+            members = members[size:]
+    short = []
+    for key in sorted(groups):
+        members = list(rng.permutation(groups[key]))
+        while len(members) >= 3:
+            size = int(rng.integers(2, 4))
+            short.append([int(i) for i in members[:size]])
             members = members[size:]
     packet = []
     roles = sorted({c.role for c in claims})
@@ -349,7 +363,7 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
                 if level > 1:
                     picked += list(rng.choice(below, size - n_top, replace=False))
                 packet.append([int(i) for i in rng.permutation(picked)])
-    return {"ladder": ladder, "packet": packet}
+    return {"ladder": ladder, "packet": packet, "short": short}
 
 
 def packet_readings(
@@ -399,14 +413,15 @@ def choose_blend(
     claims: list[CorpusClaim],
     credited: list[ClaimScore],
     rubric: Rubric,
+    documents: dict[str, list[list[int]]],
     known: list[tuple[list[ClaimScore], int]] | None = None,
 ) -> dict[str, Any]:
-    """Choose how a packet's level mixes the committee reading with the learned reader, on
-    practice documents of held-out claims and on `known` packets (real packets with a stated
-    level, read by the fitted model): for each quantile of the claims' learned levels, fit the
-    line that maps it to the document's level, then the weight that agrees best (mean QWK over
-    the kinds of document; ties go to the committee)."""
-    docs = {k: v for k, v in practice_documents(claims).items() if v}
+    """Choose how a text's level mixes the committee reading with the learned reader, on
+    practice `documents` of held-out claims (by kind) and on `known` packets (real packets
+    with a stated level, read by the fitted model): for each quantile of the claims' learned
+    levels, fit the line that maps it to the document's level, then the weight that agrees
+    best (mean QWK over the kinds of document; ties go to the committee)."""
+    docs = {k: v for k, v in documents.items() if v}
     if not docs:  # a corpus too small to build documents from: the committee reads alone
         return {"blend": None, "qwk": {}, "committee_qwk": {}, "documents": {}}
     truth, committee, learned = {}, {}, {}

@@ -153,6 +153,10 @@ def test_classifying_practice_documents_are_deterministic_and_shaped_like_their_
     for doc in docs["ladder"]:
         assert 4 <= len(doc) <= 8
         assert len({(claims[i].level, claims[i].style) for i in doc}) == 1
+    assert len(docs["short"]) > 100
+    for doc in docs["short"]:
+        assert 2 <= len(doc) <= 3
+        assert len({(claims[i].level, claims[i].style) for i in doc}) == 1
     for doc in docs["packet"]:
         levels = [claims[i].level for i in doc]
         top = max(levels)

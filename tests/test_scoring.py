@@ -67,24 +67,33 @@ def _claims(learned: list[float]) -> list:
 
 def test_scoring_blend_lets_the_learned_reader_read_a_packet_the_rules_cannot() -> None:
     from packet_eval.criteria import load_rubric
-    from packet_eval.scoring import Blend, score_packet
+    from packet_eval.scoring import Blend, Blends, score_packet
 
     rubric = load_rubric()
     claims = _claims([3.9, 4.2, 4.1, 3.8, 4.4])
     alone = score_packet(rubric, claims)
     assert alone.level == rubric.ladder.scoring.floor
-    half = score_packet(rubric, claims, Blend(quantile=0.5, slope=1.0, intercept=0.0, weight=0.5))
-    full = score_packet(rubric, claims, Blend(quantile=0.5, slope=1.0, intercept=0.0, weight=1.0))
+    half = score_packet(rubric, claims, Blends(packet=Blend(0.5, 1.0, 0.0, weight=0.5)))
+    full = score_packet(rubric, claims, Blends(packet=Blend(0.5, 1.0, 0.0, weight=1.0)))
+    # A packet's own blend: the short texts' one does not apply to it.
+    assert score_packet(rubric, claims, Blends(short=Blend(0.5, 1.0, 0.0, 1.0))) == alone
     assert (half.level, full.level) == (3, 4)  # (0.5 * 4.1 + 0.5 * 1) rounds to 3
     assert "learned reader reads the whole packet at L4.1" in full.reason
     assert full.supporting == (0, 1, 2, 3, 4)
 
 
-def test_scoring_blend_leaves_short_texts_to_the_claim_reading() -> None:
+def test_scoring_short_texts_have_their_own_blend_and_a_single_claim_none() -> None:
     from packet_eval.criteria import load_rubric
-    from packet_eval.scoring import Blend, score_packet
+    from packet_eval.scoring import Blend, Blends, score_packet
 
     rubric = load_rubric()
-    claims = _claims([4.2, 3.9])
-    blend = Blend(quantile=0.5, slope=0.5, intercept=0.0, weight=1.0)
-    assert score_packet(rubric, claims, blend) == score_packet(rubric, claims)
+    halving = Blend(quantile=0.5, slope=0.5, intercept=0.0, weight=1.0)
+    both = Blends(packet=halving, short=halving)
+    one = _claims([4.2])
+    assert score_packet(rubric, one, both) == score_packet(rubric, one)
+    # Two claims: one may set the committee's level (L4); the short blend reads it whole.
+    two = _claims([4.2, 3.9])
+    assert score_packet(rubric, two).level == 4
+    assert score_packet(rubric, two, Blends(short=halving)).level == 2
+    assert "reads the whole packet at L2.0" in score_packet(rubric, two, both).reason
+    assert score_packet(rubric, two, Blends(packet=halving)) == score_packet(rubric, two)
