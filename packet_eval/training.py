@@ -317,6 +317,20 @@ def _line(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
     return slope, float(np.mean(ys) - slope * np.mean(xs))
 
 
+def _split(
+    rng: np.random.Generator, groups: dict[tuple[int, str], list[int]], low: int, high: int
+) -> list[list[int]]:
+    """Cut each group, shuffled, into documents of `low` to `high` claims."""
+    docs = []
+    for key in sorted(groups):
+        members = list(rng.permutation(groups[key]))
+        while len(members) >= low:
+            size = int(rng.integers(low, high + 1))
+            docs.append([int(i) for i in members[:size]])
+            members = members[size:]
+    return docs
+
+
 def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
     """Build documents from corpus claims to choose the packet blend on, deterministically.
 
@@ -330,20 +344,8 @@ def practice_documents(claims: list[CorpusClaim]) -> dict[str, list[list[int]]]:
     groups: dict[tuple[int, str], list[int]] = {}
     for i, c in enumerate(claims):
         groups.setdefault((c.level, c.style), []).append(i)
-    ladder = []
-    for key in sorted(groups):
-        members = list(rng.permutation(groups[key]))
-        while len(members) >= 4:
-            size = int(rng.integers(4, 9))
-            ladder.append([int(i) for i in members[:size]])
-            members = members[size:]
-    short = []
-    for key in sorted(groups):
-        members = list(rng.permutation(groups[key]))
-        while len(members) >= 3:
-            size = int(rng.integers(2, 4))
-            short.append([int(i) for i in members[:size]])
-            members = members[size:]
+    ladder = _split(rng, groups, 4, 8)
+    short = _split(rng, groups, 2, 3)
     packet = []
     roles = sorted({c.role for c in claims})
     for role in roles:
