@@ -140,6 +140,10 @@ def test_classifying_bundled_model_loads_and_matches_criteria(rubric) -> None:
 
     model = load_model(default_model_dir(), rubric, strict=True)
     assert model.meta["corpus"]["claims"] >= 2500
+    # Trained with the level cues it is scored with, and a blend for packets and short texts.
+    assert set(model.meta["cues"]) == set(rubric.cues.classes)
+    assert any(name.startswith("cue:") for name in model.meta["vocabulary"])
+    assert model.blends.packet is not None and model.blends.short is not None
 
 
 def test_classifying_practice_documents_are_deterministic_and_shaped_like_their_kind() -> None:
