@@ -53,6 +53,30 @@ class Model:
     crit_intercept: np.ndarray
     warnings: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_arrays(
+        cls,
+        arrays: dict[str, np.ndarray],
+        meta: dict[str, Any],
+        name: str,
+        warnings: list[str] | None = None,
+    ) -> Model:
+        """A reader from its weight arrays and metadata (vocabulary, levels, criteria, combine):
+        a loaded model file, or a fit still in memory during training."""
+        return cls(
+            name=name,
+            digest=str(meta.get("weights_sha256", ""))[:16],
+            meta=meta,
+            vocab={f: i for i, f in enumerate(meta["vocabulary"])},
+            levels=np.array(meta["levels"], dtype=float),
+            level_coef=arrays["level_coef"],
+            level_intercept=arrays["level_intercept"],
+            crit_ids=list(meta["criteria"]),
+            crit_coef=arrays["crit_coef"],
+            crit_intercept=arrays["crit_intercept"],
+            warnings=warnings or [],
+        )
+
     @property
     def learned_weight(self) -> float:
         return float(self.meta["combine"]["learned_weight"])
@@ -254,16 +278,4 @@ def load_model(directory: str | Path, rubric: Rubric, *, strict: bool = False) -
         if strict:
             raise ModelError(message, hint=RETRAIN)
         warnings.append(f"{message}; {RETRAIN}")
-    return Model(
-        name=str(root.name),
-        digest=str(meta["weights_sha256"])[:16],
-        meta=meta,
-        vocab={f: i for i, f in enumerate(meta["vocabulary"])},
-        levels=np.array(meta["levels"], dtype=float),
-        level_coef=arrays["level_coef"],
-        level_intercept=arrays["level_intercept"],
-        crit_ids=list(meta["criteria"]),
-        crit_coef=arrays["crit_coef"],
-        crit_intercept=arrays["crit_intercept"],
-        warnings=warnings,
-    )
+    return Model.from_arrays(arrays, meta, name=str(root.name), warnings=warnings)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from packet_eval.classifying import credit, save_model
+from packet_eval.classifying import Model, credit, save_model
 from packet_eval.criteria import Rubric
 from packet_eval.detecting import detector_for
 from packet_eval.errors import InputError
@@ -376,13 +376,20 @@ def packet_readings(
     metrics: dict[str, Any],
 ) -> list[tuple[list[ClaimScore], int]]:
     """Read the packets of a directory that state their level (front matter `level:`) with
-    the fitted reader: each packet's credited claims and its level. They are not training
-    data; they keep the packet blend honest about real packets, which practice documents
-    built from single claims do not fully resemble."""
+    the fitted reader, as `score` would: each packet's credited claims and its level. They
+    are not training data; they keep the packet blend honest about real packets, which
+    practice documents built from single claims do not fully resemble."""
     from packet_eval.api import _expected
     from packet_eval.reading import read_path
     from packet_eval.segmenting import segment
 
+    fitted = {
+        "vocabulary": vocab,
+        "levels": [1, 2, 3, 4, 5],
+        "criteria": [c.id for c in rubric.active],
+        "combine": {k: metrics[k] for k in ("learned_weight", "criterion_threshold")},
+    }
+    model = Model.from_arrays(arrays, fitted, name="in training")
     detector = detector_for(rubric)
     out = []
     for path in sorted(Path(directory).glob("*.md")):
@@ -392,17 +399,7 @@ def packet_readings(
         if level is None or not spans:
             continue
         found = detector.detect(spans)
-        feats = [featurize(cs.span, ce) for cs, ce in zip(spans, found, strict=True)]
-        raw, crit_p = _predict(arrays, _matrix(feats, vocab))
-        credited = credit(
-            score_claims(rubric, found),
-            np.clip(raw, 1.0, 5.0),
-            crit_p,
-            [c.id for c in rubric.active],
-            threshold=metrics["criterion_threshold"],
-            weight=metrics["learned_weight"],
-        )
-        out.append((credited, level))
+        out.append((model.combine(spans, found, score_claims(rubric, found), rubric), level))
     return out
 
 
