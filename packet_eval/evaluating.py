@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from packet_eval.errors import InputError
+from packet_eval.criteria import parse_level
+from packet_eval.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from packet_eval.classifying import Model
@@ -47,12 +48,12 @@ class Agreement(BaseModel):
 
 def _level_of(raw: object) -> int | None:
     """Return a labelled level given as 3, "3" or "L3" (as `batch` accepts), else None."""
-    if isinstance(raw, bool):
+    if not isinstance(raw, int | str) or isinstance(raw, bool):
         return None
-    if isinstance(raw, int):
-        return raw if 1 <= raw <= LEVELS else None
-    match = re.fullmatch(r"[Ll]?([1-5])", raw.strip()) if isinstance(raw, str) else None
-    return int(match.group(1)) if match else None
+    try:
+        return parse_level(raw)
+    except UsageError:
+        return None
 
 
 def _rank_of(raw: object) -> int | None:
