@@ -1,4 +1,4 @@
-"""Find rule evidence in claims with spaCy matchers compiled from the criteria files.
+"""Find rule evidence in claims with matchers compiled from the criteria files.
 
 Building the matchers (once per rubric) is apart from running them. Besides the criteria's own
 patterns, the detector reads each claim's agency from the lexicon: whether the author acted
@@ -8,6 +8,7 @@ patterns, the detector reads each claim's agency from the lexicon: whether the a
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,11 +18,12 @@ from pydantic import BaseModel, ConfigDict
 
 from packet_eval.criteria import Rubric, Signal
 from packet_eval.errors import CriteriaError
+from packet_eval.matching import TokenPatterns
 from packet_eval.segmenting import ClaimSpan, make_nlp
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc, Span
 
 Agency = Literal["own", "team", "passive", "unstated"]
@@ -66,7 +68,7 @@ class Detector:
     """Compiled matchers for one rubric; `detect` runs them over segmented claims."""
 
     rubric: Rubric
-    matcher: Matcher
+    matcher: TokenPatterns
     phrases: PhraseMatcher
     lemma_phrases: PhraseMatcher
     lexicon: PhraseMatcher
@@ -85,8 +87,8 @@ class Detector:
         return [self._read_claim(cs, sorted(hits.get(cs.claim.index, []))) for cs in claims]
 
     def _matches(self, doc: Doc) -> set[tuple[str, int, int]]:
-        found: set[tuple[str, int, int]] = set()
-        for matcher in (self.matcher, self.phrases, self.lemma_phrases, self.lexicon, self.cues):
+        found = self.matcher(doc)
+        for matcher in (self.phrases, self.lemma_phrases, self.lexicon, self.cues):
             for match_id, start, end in matcher(doc):
                 found.add((doc.vocab.strings[match_id], start, end))
         return found
@@ -201,11 +203,11 @@ def _phrase_docs(nlp: Language, phrases: Iterable[str], lemma: bool) -> list:
 
 
 def build_detector(rubric: Rubric, nlp: Language | None = None) -> Detector:
-    """Compile a rubric's patterns and phrases into spaCy matchers."""
-    from spacy.matcher import Matcher, PhraseMatcher
+    """Compile a rubric's patterns and phrases into matchers."""
+    from spacy.matcher import PhraseMatcher
 
     nlp = nlp or make_nlp()
-    matcher = Matcher(nlp.vocab, validate=True)
+    matcher = TokenPatterns()
     phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
     lemma_phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
     signals: dict[str, tuple[str, Signal]] = {}
@@ -215,7 +217,7 @@ def build_detector(rubric: Rubric, nlp: Language | None = None) -> Detector:
                 continue
             key = f"{crit.id}/{sig.id}"
             signals[key] = (crit.id, sig)
-            _add_patterns(matcher, key, sig, crit.id, rubric)
+            _add_patterns(matcher, key, sig, crit.id, rubric, nlp)
             target = lemma_phrases if sig.phrase_attr == "LEMMA" else phrases
             if sig.phrases:
                 target.add(key, _phrase_docs(nlp, sig.phrases, sig.phrase_attr == "LEMMA"))
@@ -230,12 +232,14 @@ def build_detector(rubric: Rubric, nlp: Language | None = None) -> Detector:
     return Detector(rubric, matcher, phrases, lemma_phrases, lexicon, cues, signals)
 
 
-def _add_patterns(matcher: Matcher, key: str, sig: Signal, crit_id: str, rubric: Rubric) -> None:
+def _add_patterns(
+    matcher: TokenPatterns, key: str, sig: Signal, crit_id: str, rubric: Rubric, nlp: Language
+) -> None:
     if not sig.patterns:
         return
     try:
-        matcher.add(key, sig.patterns)
-    except (ValueError, KeyError) as exc:
+        matcher.add(key, sig.patterns, nlp.vocab)
+    except (ValueError, KeyError, re.error) as exc:
         where = f"{rubric.directory}/{crit_id}.yaml"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         raise CriteriaError(f"{where}: signals.{sig.id}.patterns: {first}") from exc

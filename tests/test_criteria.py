@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from packet_eval.criteria import load_rubric, parse_level
+from packet_eval.detecting import detector_for
 from packet_eval.errors import CriteriaError, UsageError
 
 OWN = "ownership-over-participation.yaml"
@@ -55,6 +56,13 @@ def test_criteria_pattern_needing_a_parser_is_refused(criteria_copy: Path) -> No
     _edit(path, "[{LEMMA: {IN: [help, assist, participate]}}]", "[{POS: VERB}, {LEMMA: help}]")
     with pytest.raises(CriteriaError, match="needs a tagger or parser"):
         load_rubric(criteria_copy)
+
+
+def test_criteria_pattern_with_a_broken_regex_is_refused(criteria_copy: Path) -> None:
+    path = criteria_copy / OWN
+    _edit(path, "[{LEMMA: {IN: [help, assist, participate]}}]", "[{LOWER: {REGEX: '(help'}}]")
+    with pytest.raises(CriteriaError, match=re.escape(str(path)) + r".*patterns"):
+        detector_for(load_rubric(criteria_copy))
 
 
 def test_criteria_yaml_syntax_error_is_located(criteria_copy: Path) -> None:
