@@ -19,9 +19,11 @@ from packet_eval.reading import Packet, split_front_matter
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.lexeme import Lexeme
     from spacy.lookups import Table
-    from spacy.pipeline import Lemmatizer
+    from spacy.strings import StringStore
     from spacy.tokens import Doc, Span
+    from thinc.types import Ints2d
 
 ClaimKind = Literal["bullet", "sentence", "table-row"]
 
@@ -200,17 +202,37 @@ def blocks_of(packet: Packet) -> list[Block]:
     return _Blocker(packet.text, body_start).run()
 
 
-def _lower_lemmas(table: Table) -> Callable[[Doc], Doc]:
-    """Return a component that lemmatizes capitalised words ("Led") by their lowercase form."""
+LEMMA_MEMO_LIMIT = 500_000  # words whose lemma is remembered before the memo starts afresh
 
-    def lower_lemmas(doc: Doc) -> Doc:
-        for tok in doc:
-            if tok.is_title or tok.is_upper:
-                lower = tok.lower_
-                tok.lemma_ = table.get(lower, lower)
+
+def _lookup_lemmas(table: Table) -> Callable[[Doc], Doc]:
+    """Return a component that sets each token's lemma from the lookup table, reading
+    capitalised words ("Led") by their lowercase form. A word's lemma depends only on the
+    word, so it is looked up once and remembered."""
+    import numpy
+    from spacy.attrs import LEMMA, ORTH
+
+    memo: dict[int, int] = {}
+
+    def lookup_lemmas(doc: Doc) -> Doc:
+        orths = doc.to_array(ORTH).tolist()
+        if any(orth not in memo for orth in orths):
+            if len(memo) > LEMMA_MEMO_LIMIT:
+                memo.clear()
+            for orth in orths:
+                if orth not in memo:
+                    memo[orth] = _lemma_of(doc.vocab[orth], table, doc.vocab.strings)
+        lemmas = [memo[orth] for orth in orths]
+        values = numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1)
+        doc.from_array([LEMMA], cast("Ints2d", values))
         return doc
 
-    return lower_lemmas
+    return lookup_lemmas
+
+
+def _lemma_of(lex: Lexeme, table: Table, strings: StringStore) -> int:
+    word = lex.lower_ if lex.is_title or lex.is_upper else lex.orth_
+    return int(strings.add(table.get(word, word)))
 
 
 @lru_cache(maxsize=1)
@@ -218,15 +240,14 @@ def make_nlp() -> Language:
     """Build spaCy's blank English pipeline with a sentencizer and lookup lemmas (no download)."""
     import spacy
     from spacy.language import Language
+    from spacy.lookups import load_lookups
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    lemmatizer = cast("Lemmatizer", nlp.add_pipe("lemmatizer", config={"mode": "lookup"}))
-    nlp.initialize()
-    table = lemmatizer.lookups.get_table("lemma_lookup")
-    if "packet_eval_lower_lemmas" not in Language.factories:
-        Language.component("packet_eval_lower_lemmas", func=_lower_lemmas(table))
-    nlp.add_pipe("packet_eval_lower_lemmas")
+    table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    if "packet_eval_lookup_lemmas" not in Language.factories:
+        Language.component("packet_eval_lookup_lemmas", func=_lookup_lemmas(table))
+    nlp.add_pipe("packet_eval_lookup_lemmas")
     return nlp
 
 
