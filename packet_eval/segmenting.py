@@ -35,6 +35,9 @@ _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _QUOTE = re.compile(r"^\s*>\s?")
+# A bold field label, "**Outcome:**" or "**Outcome**:". A labelled field is a claim of its own,
+# read without its label: "**Proposed:** Staff (L4)" is packet metadata, not a proposal.
+_FIELD = re.compile(r"(\*\*|__)([^*_\n]{1,60}?):\1[ \t]*|(\*\*|__)([^*_\n]{1,60}?)\3:[ \t]*")
 _INLINE = re.compile(
     r"!\[[^\]]*\]\([^)]*\)"  # image: dropped
     r"|\[([^\]]+)\]\([^)]*\)"  # link: keep its text
@@ -186,14 +189,35 @@ class _Blocker:
         if bullet:
             self.flush()
             self.current = Block(kind="bullet", section=self.section)
-            clean_inline(bullet.group(3), start + bullet.start(3), self.current)
+            body, at = bullet.group(3), start + bullet.start(3)
+            label = _FIELD.match(body)
+            if label:
+                body, at = body[label.end() :], at + label.end()
+            clean_inline(body, at, self.current)
             return
-        if self.current is None:
-            self.current = Block(kind="sentence", section=self.section)
-        else:
-            _join(self.current, start - 1)
         stripped = line.lstrip()
-        clean_inline(stripped, start + len(line) - len(stripped), self.current)
+        at = start + len(line) - len(stripped)
+        for n, (piece, piece_at) in enumerate(_fields(stripped, at)):
+            if n > 0:  # a labelled field starts a claim of its own
+                self.flush()
+            if not piece.strip():
+                continue
+            if self.current is None:
+                self.current = Block(kind="sentence", section=self.section)
+            else:
+                _join(self.current, piece_at - 1)
+            clean_inline(piece, piece_at, self.current)
+
+
+def _fields(line: str, start: int) -> list[tuple[str, int]]:
+    """Split a line at bold field labels, dropping the labels: [(text, offset), ...]. The
+    first piece is the text before any label (offset `start`); each later piece is a field."""
+    pieces, pos = [], 0
+    for label in _FIELD.finditer(line):
+        pieces.append((line[pos : label.start()], start + pos))
+        pos = label.end()
+    pieces.append((line[pos:], start + pos))
+    return pieces
 
 
 def blocks_of(packet: Packet) -> list[Block]:

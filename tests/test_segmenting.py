@@ -68,6 +68,28 @@ def test_segmenting_column_points_at_first_word() -> None:
         assert lines[claim.line - 1][claim.col - 1 :].startswith(first_word)
 
 
+FIELDS = """**Current level:** Senior (L3). **Proposed:** Staff (L4)
+**Period covered:** Q3 last year through Q2 this year
+**Design doc:** [Progressive delivery guardrails](https://example.invalid/rfc)
+
+**Outcome**: six teams now ship config through the staged path.
+- **Result:** halted 11 bad canaries before they reached users.
+"""
+
+
+def test_segmenting_bold_field_labels_are_dropped_and_split_fields_apart() -> None:
+    claims = _claims(FIELDS)
+    assert [c.text for c in claims] == [
+        "Q3 last year through Q2 this year",
+        "Progressive delivery guardrails",
+        "six teams now ship config through the staged path.",
+        "halted 11 bad canaries before they reached users.",
+    ]  # "Senior (L3)." and "Staff (L4)" are too short to be claims once unlabelled
+    lines = FIELDS.split("\n")
+    for claim in claims:
+        assert lines[claim.line - 1][claim.col - 1 :].startswith(claim.text.split()[0])
+
+
 words = st.sampled_from(
     [
         "Led",
@@ -75,6 +97,7 @@ words = st.sampled_from(
         "migration",
         "we",
         "**bold**",
+        "**Label:**",
         "[a](b)",
         "`x`",
         "3%",
