@@ -190,7 +190,11 @@ class RewriteFormat(str, Enum):
 def rewrite(
     text: Annotated[
         str | None,
-        typer.Argument(help="A bullet, or a few sentences, to rewrite.", show_default=False),
+        typer.Argument(
+            help="A bullet, or a few sentences, to rewrite; or the path of a file of them "
+            "(read as --file).",
+            show_default=False,
+        ),
     ] = None,
     file: Annotated[
         str | None,
@@ -260,6 +264,8 @@ def _rewrite_input(text: str | None, file: str | None, interactive: bool, max_by
             "give the bullet as TEXT or a file with --file, one of the two",
             hint="see packet-eval rewrite --help",
         )
+    if file is None and text is not None and _names_a_file(text):
+        file = text
     if file is None:
         if text is None or not text.strip():
             raise InputError("TEXT: empty", hint="nothing to rewrite")
@@ -267,6 +273,16 @@ def _rewrite_input(text: str | None, file: str | None, interactive: bool, max_by
     if file == "-" and interactive:
         raise UsageError("--interactive reads answers from stdin, so --file cannot be -")
     return read_path(file, max_bytes=max_bytes)
+
+
+def _names_a_file(text: str) -> bool:
+    """Return whether TEXT is a path rather than a bullet: one word that is an existing file,
+    or one word shaped like a file name (then reading it reports that it is missing)."""
+    word = text.strip()
+    if not word or any(ch.isspace() for ch in word):
+        return False
+    path = Path(word)
+    return path.is_file() or path.suffix.lower() in {".md", ".txt", ".markdown"}
 
 
 def _render_rewrite(report: RewriteReport, fmt: RewriteFormat) -> str:

@@ -410,6 +410,21 @@ def test_rewriting_cli_json_is_one_document_in_input_order(runner: CliRunner) ->
     assert any(b["keep"] for b in doc["bullets"]) and any(b["rewrites"] for b in doc["bullets"])
 
 
+def test_rewriting_cli_a_path_as_text_is_read_as_the_file(runner: CliRunner) -> None:
+    path = str(ROOT / "examples" / "bullets.txt")
+    by_path = runner.invoke(app, ["rewrite", path, "--format", "json", "--no-model"])
+    by_option = runner.invoke(app, ["rewrite", "--file", path, "--format", "json", "--no-model"])
+    assert by_path.exit_code == 0, by_path.stderr
+    assert by_path.stdout == by_option.stdout
+    assert [b["text"] for b in json.loads(by_path.stdout)["bullets"]] == BULLETS
+
+
+def test_rewriting_cli_a_missing_file_name_as_text_says_no_such_file(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["rewrite", "my-bullets.md", "--no-model"])
+    assert result.exit_code == 2
+    assert "my-bullets.md: no such file" in result.stderr
+
+
 def test_rewriting_cli_strong_bullet_gets_keep(runner: CliRunner) -> None:
     result = runner.invoke(app, ["rewrite", STRONG, "--no-model"])
     assert result.exit_code == 0
