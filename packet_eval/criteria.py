@@ -20,17 +20,9 @@ LEVELS = (1, 2, 3, 4, 5)
 # Token attributes a blank English pipeline with a sentencizer and lookup lemmas provides.
 # Anything else (POS, TAG, DEP, ENT_TYPE, MORPH …) needs a trained component and fails
 # at match time.
-BLANK_ATTRS = frozenset(
+STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})
+FLAG_ATTRS = frozenset(
     {
-        "ORTH",
-        "TEXT",
-        "LOWER",
-        "NORM",
-        "LEMMA",
-        "SHAPE",
-        "PREFIX",
-        "SUFFIX",
-        "LENGTH",
         "IS_ALPHA",
         "IS_ASCII",
         "IS_DIGIT",
@@ -49,12 +41,10 @@ BLANK_ATTRS = frozenset(
         "IS_QUOTE",
         "IS_LEFT_PUNCT",
         "IS_RIGHT_PUNCT",
-        "OP",
     }
 )
+BLANK_ATTRS = STRING_ATTRS | FLAG_ATTRS | {"LENGTH", "OP"}
 PARSER_ATTRS = frozenset({"POS", "TAG", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "MORPH", "HEAD"})
-
-STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})
 
 _ID = r"^[a-z][a-z0-9-]*$"
 

@@ -3,10 +3,11 @@ can start with.
 
 spaCy's `Matcher` starts every pattern at every token. With a few hundred patterns whose first
 token is a word list (`{"LEMMA": {"IN": [...]}}`), that is most of the time packet-eval spends on
-a packet. Here each pattern is filed under the words its first token accepts, so a token only
-tries the patterns that could start on it. The rest of the pattern is matched as spaCy does:
-every way of matching gives a match, `?`, `*`, `+`, `{n,m}` repeat a token, and `!` consumes one
-token that must not fit.
+a packet. Here each pattern is filed under the words (or a flag such as `LIKE_NUM`) of one
+token every match must have, a bounded distance from its start, so a token only tries the
+patterns that could match around it, and a pattern whose other required words are absent from
+the doc is not tried at all. The rest is matched as spaCy does: every way of matching gives a
+match, `?`, `*`, `+`, `{n,m}` repeat a token, and `!` consumes one token that must not fit.
 
 This module reads the attributes a blank English pipeline sets (strings with `IN`, `NOT_IN`,
 `REGEX` or a plain value; boolean flags). A pattern that uses anything else still runs in a spaCy
@@ -21,45 +22,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from packet_eval.criteria import FLAG_ATTRS, STRING_ATTRS
+
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
     from spacy.strings import StringStore
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
 
-# Pattern keys read here, and the Token attribute each one names.
-STRINGS = {
-    "ORTH": "orth_",
-    "TEXT": "orth_",
-    "LOWER": "lower_",
-    "NORM": "norm_",
-    "LEMMA": "lemma_",
-    "SHAPE": "shape_",
-    "PREFIX": "prefix_",
-    "SUFFIX": "suffix_",
-}
-FLAGS = frozenset(
-    {
-        "IS_ALPHA",
-        "IS_ASCII",
-        "IS_DIGIT",
-        "IS_LOWER",
-        "IS_UPPER",
-        "IS_TITLE",
-        "IS_PUNCT",
-        "IS_SPACE",
-        "IS_STOP",
-        "LIKE_NUM",
-        "LIKE_URL",
-        "LIKE_EMAIL",
-        "IS_CURRENCY",
-        "IS_BRACKET",
-        "IS_QUOTE",
-        "IS_LEFT_PUNCT",
-        "IS_RIGHT_PUNCT",
-        "IS_SENT_START",
-    }
-)
 UNBOUNDED = 1 << 30
 MAX_REACH = 16  # furthest an anchor token may sit from a match's start
 MEMO_LIMIT = 200_000  # token signatures remembered before the memo starts afresh
@@ -85,7 +55,7 @@ class Step:
             return None
         flags = None
         for key, kind, value in self.checks:
-            if kind == "eq" and key in STRINGS:
+            if kind == "eq" and key in STRING_ATTRS:
                 return key, frozenset([value])
             if kind == "in":
                 return key, value
@@ -265,7 +235,7 @@ def _hashed(step: Step, strings: StringStore) -> Step:
     """Return a step whose string values are hashes, as `Doc.to_array` gives them."""
     checks: list[Check] = []
     for attr, kind, value in step.checks:
-        if attr not in STRINGS:
+        if attr not in STRING_ATTRS:
             checks.append((attr, kind, value))
         elif kind == "eq":
             checks.append((attr, kind, strings.add(value)))
@@ -282,7 +252,7 @@ def _hashed_anchor(anchor: Anchor, strings: StringStore) -> Anchor:
         step=None if anchor.step is None else _hashed(anchor.step, strings),
         prefix=tuple((offset, _hashed(step, strings)) for offset, step in anchor.prefix),
         needs=tuple(
-            (attr, frozenset(strings.add(w) for w in words) if attr in STRINGS else words)
+            (attr, frozenset(strings.add(w) for w in words) if attr in STRING_ATTRS else words)
             for attr, words in anchor.needs
         ),
     )
@@ -391,9 +361,9 @@ def _repeat(op: Any) -> tuple[int, int] | None:
 
 
 def _checks(key: str, value: Any) -> list[Check] | None:
-    if key in FLAGS:
+    if key in FLAG_ATTRS:
         return [(key, "eq", value)] if isinstance(value, bool) else None
-    if key not in STRINGS:
+    if key not in STRING_ATTRS:
         return None
     attr = "ORTH" if key == "TEXT" else key
     if isinstance(value, str):
