@@ -94,7 +94,6 @@ class Anchor:
     low: int
     high: int
     prefix: tuple[tuple[int, Step], ...] = ()  # tokens at fixed offsets, checked first
-
     needs: tuple[tuple[str, frozenset[Any]], ...] = ()  # words other required tokens must be
 
     def rules_out(self, rows: list[tuple[Any, ...]], start: int, where: dict[str, int]) -> bool:

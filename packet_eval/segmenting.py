@@ -204,8 +204,8 @@ class _Blocker:
                 continue
             if self.current is None:
                 self.current = Block(kind="sentence", section=self.section)
-            else:
-                _join(self.current, piece_at - 1)
+            else:  # only the text before any label continues a paragraph
+                _join(self.current, start - 1)
             clean_inline(piece, piece_at, self.current)
 
 
