@@ -672,6 +672,12 @@ def criteria_validate(
         f"{sum(len(c.signals) for c in rubric.criteria)} signals, {n_ex} examples; "
         f"{n_cues} cue classes{cues_own}; rewrite rules {rewrites.name}{own})"
     )
+    if shared := rubric.cues.shared_words():
+        listed = "; ".join(f"{word} ({', '.join(names)})" for word, names in shared.items())
+        typer.echo(
+            f"note: {len(shared)} cue words are in more than one class, and count for each: "
+            f"{listed}"
+        )
 
 
 def main() -> None:

@@ -158,6 +158,15 @@ class Cues(_Frozen):
             raise ValueError(f"class names must be lower-case words joined by '-': {bad}")
         return classes
 
+    def shared_words(self) -> dict[str, list[str]]:
+        """Return each entry listed in more than one class, with those classes (allowed: the
+        word then counts for every class it is in)."""
+        seen: dict[str, list[str]] = {}
+        for name, cue in self.classes.items():
+            for word in cue.words:
+                seen.setdefault(word.lower(), []).append(name)
+        return {word: names for word, names in sorted(seen.items()) if len(names) > 1}
+
 
 class Signal(_Frozen):
     id: str = Field(pattern=_ID)

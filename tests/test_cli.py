@@ -135,6 +135,17 @@ def test_cli_criteria_validate_reports_a_misread_example(
     assert "expected strong" in result.stderr
 
 
+def test_cli_criteria_validate_lists_cue_words_in_two_classes(
+    runner: CliRunner, criteria_copy: Path
+) -> None:
+    path = criteria_copy / "cues.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("words: [", "words: [zyzzyva, ", 2), encoding="utf-8")
+    result = _run(runner, "criteria", "validate", str(criteria_copy))
+    assert result.exit_code == 0, result.stderr
+    assert "zyzzyva (reach-task, reach-project)" in result.stdout
+
+
 def test_cli_criteria_validate_checks_the_rewrite_rules_too(
     runner: CliRunner, criteria_copy: Path
 ) -> None:
