@@ -239,14 +239,14 @@ def _lookup_lemmas(table: Table) -> Callable[[Doc], Doc]:
     memo: dict[int, int] = {}
 
     def lookup_lemmas(doc: Doc) -> Doc:
-        orths = doc.to_array(ORTH).tolist()
-        if any(orth not in memo for orth in orths):
-            if len(memo) > LEMMA_MEMO_LIMIT:
-                memo.clear()
-            for orth in orths:
-                if orth not in memo:
-                    memo[orth] = _lemma_of(doc.vocab[orth], table, doc.vocab.strings)
-        lemmas = [memo[orth] for orth in orths]
+        if len(memo) > LEMMA_MEMO_LIMIT:
+            memo.clear()
+        lemmas = []
+        for orth in doc.to_array(ORTH).tolist():
+            lemma = memo.get(orth)
+            if lemma is None:
+                lemma = memo[orth] = _lemma_of(doc.vocab[orth], table, doc.vocab.strings)
+            lemmas.append(lemma)
         values = numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1)
         doc.from_array([LEMMA], cast("Ints2d", values))
         return doc
